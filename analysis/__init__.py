@@ -1,0 +1,70 @@
+"""Statistics for between-subjects experiments, on any pandas DataFrame.
+
+Every public function takes ``data`` plus column names and returns a DataFrame
+with fixed, documented columns (or a results object for multi-step models).
+``analysis`` imports nothing from ``study`` or ``questionnaires``.
+
+Names are loaded on first use, so ``import analysis`` stays cheap (matplotlib,
+statsmodels and pingouin are imported only by the functions that need them).
+
+>>> import analysis
+>>> "mediation" in dir(analysis)
+True
+"""
+
+from importlib import import_module
+
+# public name -> module that defines it (the package's API, in one place)
+_API = {
+    # descriptives.py
+    "describe": "descriptives",
+    # reliability.py
+    "reliability": "reliability",
+    # anova.py
+    "anova": "anova",
+    "welch_anova": "anova",
+    # groups.py
+    "compare_groups": "groups",
+    # posthoc.py
+    "tukey_hsd": "posthoc",
+    "games_howell": "posthoc",
+    # assumptions.py
+    "check_assumptions": "assumptions",
+    # correlation.py
+    "correlate": "correlation",
+    # agreement.py
+    "cohen_kappa": "agreement",
+    "krippendorff_alpha": "agreement",
+    # crosstab.py
+    "crosstab_test": "crosstab",
+    "motives_by_condition": "crosstab",
+    # mediation.py (+ _bootstrap.py)
+    "mediation": "mediation",
+    "MediationResult": "mediation",
+    # power.py
+    "power_mediation": "power",
+    "power_ttest": "power",
+    "power_anova": "power",
+    "sample_size": "power",
+    "sensitivity": "power",
+    # apa.py
+    "format_p": "apa",
+    "apa": "apa",
+    # figures.py (house style in style.py)
+    "figures": None,
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name):
+    if name not in _API:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    module_name = _API[name]
+    if module_name is None:  # a submodule exposed as such
+        return import_module(f"{__name__}.{name}")
+    return getattr(import_module(f"{__name__}.{module_name}"), name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_API))

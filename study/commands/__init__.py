@@ -1,0 +1,1 @@
+"""Subcommands of ``replylab``: one module per command (see ``study.cli``)."""
