@@ -1,0 +1,433 @@
+"""Vignettes: the social-media thread each participant sees, as HTML.
+
+The words come from the study file (``study.vignette.threads[condition][lang]``);
+this module lays them out as a neutral, generic social-media thread: one
+``<article>`` per post with a ``<header>`` (initials avatar, name, handle,
+relative ``<time>``), the text, and decorative reply/share/like counts. The
+HTML is self-contained (inline CSS and SVG, no fonts, images or scripts from
+elsewhere), works on a phone, and every text is autoescaped.
+
+>>> from study import load_study
+>>> html = render_vignette(load_study("tilburg"), "public", "en")
+>>> html.startswith("<!doctype html>") and '<html lang="en">' in html
+True
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_OTHER_AVATAR = "#6b7785"
+
+#: Interface words around the thread, per language (the thread's own words come from the study).
+UI_TEXT = {
+    "en": {
+        "thread_label": "{platform} conversation between {complainant} and {brand}",
+        "post_label": "Post by {name}",
+        "reply_to": "Replying to {handle}",
+        "other_user": "Another user",
+        "minutes": ("{n} min", "{n} minutes ago"),
+        "hours": ("{n} h", "{n} hours ago"),
+        "hour": ("{n} h", "{n} hour ago"),
+        "index_heading": "Vignettes: {title}",
+        "index_subtitle": "Study {study_id}: {n_conditions} conditions, rendered in {languages}.",
+        "index_caption": "One page per condition and language; open a link to see the thread.",
+        "condition": "Condition",
+        "open": "open",
+    },
+    "nl": {
+        "thread_label": "Gesprek op {platform} tussen {complainant} en {brand}",
+        "post_label": "Bericht van {name}",
+        "reply_to": "Antwoord aan {handle}",
+        "other_user": "Andere gebruiker",
+        "minutes": ("{n} min", "{n} minuten geleden"),
+        "hours": ("{n} u", "{n} uur geleden"),
+        "hour": ("{n} u", "{n} uur geleden"),
+        "index_heading": "Vignetten: {title}",
+        "index_subtitle": "Studie {study_id}: {n_conditions} condities, weergegeven in {languages}.",
+        "index_caption": "Eén pagina per conditie en taal; open een link om het gesprek te zien.",
+        "condition": "Conditie",
+        "open": "openen",
+    },
+}
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+    )
+
+
+def _ui(lang: str) -> dict:
+    return UI_TEXT.get(lang, UI_TEXT["en"])
+
+
+# --- checks -------------------------------------------------------------------
+
+def _resolve_study(study):
+    if isinstance(study, (str, Path)):
+        from study.loader import load_study
+
+        return load_study(study)
+    return study
+
+
+def _check_condition_and_lang(study, condition: str, lang: str) -> None:
+    names = list(study.condition_names)
+    if condition not in names:
+        raise ValueError(
+            f"unknown condition {condition!r} for study {study.id!r}; valid conditions: {names}"
+        )
+    languages = list(study.languages)
+    if lang not in languages:
+        raise ValueError(
+            f"unknown language {lang!r} for study {study.id!r}; valid languages: {languages}"
+        )
+
+
+def _thread(study, condition: str, lang: str) -> list:
+    threads = study.vignette.threads
+    messages = threads.get(condition, {}).get(lang)
+    if not messages:
+        raise ValueError(
+            f"study {study.id!r} has no vignette thread for condition {condition!r} in "
+            f"language {lang!r}: add vignette.threads.{condition}.{lang} to the study file"
+        )
+    return list(messages)
+
+
+def _check_colour(colour: str, where: str) -> str:
+    if not isinstance(colour, str) or not _COLOUR.match(colour):
+        raise ValueError(f"{where} must be a colour like '#2a6f97', got {colour!r}")
+    return colour
+
+
+# --- presentation helpers -------------------------------------------------------
+
+def readable_text_colour(background: str) -> str:
+    """Black or white, whichever contrasts more with ``background`` (WCAG 2.1).
+
+    Parameters
+    ----------
+    background : str
+        A colour as ``#rrggbb``.
+
+    Returns
+    -------
+    str
+        ``"#ffffff"`` or ``"#111111"``.
+
+    Examples
+    --------
+    >>> readable_text_colour("#0b3d91"), readable_text_colour("#f4d35e")
+    ('#ffffff', '#111111')
+    """
+    _check_colour(background, "background")
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(background[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    dark = 0.2126 * channel("11") + 0.7152 * channel("11") + 0.0722 * channel("11")
+    contrast_white = 1.05 / (luminance + 0.05)
+    contrast_dark = (luminance + 0.05) / (dark + 0.05)
+    return "#ffffff" if contrast_white >= contrast_dark else "#111111"
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s_\-.]+", name) if w]
+    if not words:
+        return "?"
+    return "".join(word[0] for word in words[:2]).upper()
+
+
+def _handle(handle: str | None) -> str | None:
+    if not handle:
+        return None
+    return handle if handle.startswith("@") else f"@{handle}"
+
+
+def _handle_from_name(name: str) -> str | None:
+    slug = re.sub(r"[^a-z0-9_]", "", name.lower().replace(" ", "_"))
+    return f"@{slug[:30]}" if slug else None
+
+
+def _relative_time(minutes: int, lang: str) -> tuple[str, str, str]:
+    """(short text, long text, ISO 8601 duration) for a post ``minutes`` old."""
+    ui = _ui(lang)
+    if minutes < 60:
+        short, long = ui["minutes"]
+        return short.format(n=minutes), long.format(n=minutes), f"PT{minutes}M"
+    hours = minutes // 60
+    short, long = ui["hour" if hours == 1 else "hours"]
+    return short.format(n=hours), long.format(n=hours), f"PT{hours}H"
+
+
+def _decoration(text: str, salt: int) -> int:
+    """A small stable number from the text: the same page renders the same counts."""
+    return zlib.crc32(f"{salt}:{text}".encode()) % 37 + 2
+
+
+def _posts(study, messages: list, lang: str) -> list[dict]:
+    vignette = study.vignette
+    ui = _ui(lang)
+    brand_colour = _check_colour(vignette.brand.colour, "vignette.brand.colour")
+    complainant_colour = _check_colour(vignette.complainant.colour, "vignette.complainant.colour")
+    accounts = {
+        "brand": (vignette.brand.name, _handle(vignette.brand.handle), brand_colour),
+        "complainant": (
+            vignette.complainant.name, _handle(vignette.complainant.handle), complainant_colour,
+        ),
+    }
+    posts = []
+    for position, message in enumerate(messages):
+        if message.author in accounts:
+            name, handle, colour = accounts[message.author]
+        elif message.author == "other":
+            name = getattr(message, "name", None) or ui["other_user"]
+            handle, colour = _handle_from_name(name), _OTHER_AVATAR
+        else:
+            raise ValueError(
+                f"vignette message {position + 1} has author {message.author!r}; "
+                "use one of 'complainant', 'brand', 'other'"
+            )
+        # Decorative timeline: the complaint a couple of hours ago, replies since.
+        minutes = 30 + 50 * (len(messages) - 1 - position)
+        time_text, time_title, iso_duration = _relative_time(minutes, lang)
+        previous_handle = next(
+            (post["handle"] for post in reversed(posts) if post["handle"] != handle), None
+        )
+        is_first = position == 0
+        posts.append({
+            "author": message.author,
+            "name": name,
+            "handle": handle,
+            "initials": _initials(name),
+            "avatar_bg": colour,
+            "avatar_fg": readable_text_colour(colour),
+            "label": ui["post_label"].format(name=name),
+            "reply_to": ui["reply_to"].format(handle=previous_handle) if previous_handle else None,
+            "text": message.text,
+            "time_text": time_text,
+            "time_title": time_title,
+            "iso_duration": iso_duration,
+            "replies": len(messages) - 1 if is_first else "",
+            "shares": _decoration(message.text, 1) if is_first else "",
+            "likes": _decoration(message.text, 2) if is_first else _decoration(message.text, 3) // 4 or "",
+        })
+    return posts
+
+
+def _context(study, condition: str, lang: str, *, with_style: bool, intro: bool) -> dict:
+    vignette = study.vignette
+    ui = _ui(lang)
+    intro_text = None
+    if intro:
+        intro_text = (getattr(vignette, "intro", None) or {}).get(lang)
+    return {
+        "lang": lang,
+        "platform": vignette.platform,
+        "thread_label": ui["thread_label"].format(
+            platform=vignette.platform,
+            complainant=vignette.complainant.name,
+            brand=vignette.brand.name,
+        ),
+        "intro": intro_text,
+        "posts": _posts(study, _thread(study, condition, lang), lang),
+        "with_style": with_style,
+        "page_title": f"{vignette.brand.name} · {vignette.platform}",
+    }
+
+
+# --- public API -----------------------------------------------------------------
+
+def render_vignette(study, condition: str, lang: str, *, standalone: bool = True,
+                    intro: bool | None = None) -> str:
+    """Render one condition's thread in one language as HTML.
+
+    Parameters
+    ----------
+    study : study.Study or str or Path
+        A loaded study (or a shipped study's name or a study file's path,
+        which is loaded).
+    condition : str
+        A condition name from ``study.condition_names``.
+    lang : str
+        A language from ``study.languages``.
+    standalone : bool, default True
+        True: a complete HTML document (``<!doctype html>``, ``lang``,
+        viewport meta, inline CSS). False: an embeddable ``<section>`` with
+        its own scoped ``<style>``, for the survey page.
+    intro : bool, optional
+        Show ``study.vignette.intro`` above the thread. Default: in the
+        standalone document only (the survey shows the intro itself).
+
+    Returns
+    -------
+    str
+        The HTML; every text from the study is autoescaped.
+
+    Raises
+    ------
+    ValueError
+        Unknown condition or language (the message lists the valid ones), a
+        condition without a thread in that language, or a malformed colour.
+
+    Examples
+    --------
+    >>> from study import load_study
+    >>> tilburg = load_study("tilburg")
+    >>> fragment = render_vignette(tilburg, "private", "nl", standalone=False)
+    >>> fragment.startswith('<section class="rl-vignette" lang="nl"')
+    True
+    >>> render_vignette(tilburg, "secret", "nl")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown condition 'secret' for study 'tilburg'; valid conditions: ['public', 'private']
+    """
+    study = _resolve_study(study)
+    _check_condition_and_lang(study, condition, lang)
+    show_intro = standalone if intro is None else bool(intro)
+    context = _context(study, condition, lang, with_style=not standalone, intro=show_intro)
+    template = "vignette.html.j2" if standalone else "vignette_thread.html.j2"
+    return _environment().get_template(template).render(context)
+
+
+def condition_label(study, condition: str, lang: str) -> str:
+    """The condition's level labels in ``lang``, joined by ``" × "``.
+
+    Examples
+    --------
+    >>> from study import load_study
+    >>> tilburg = load_study("tilburg")
+    >>> condition_label(tilburg, "public", "en") == tilburg.factor("channel").levels[0].label["en"]
+    True
+    """
+    for cell in study.conditions:
+        if cell.name == condition:
+            labels = []
+            for factor in study.factors:
+                level_name = cell.levels[factor.name]
+                level = next(level for level in factor.levels if level.name == level_name)
+                labels.append(level.label.get(lang) or next(iter(level.label.values())))
+            return " × ".join(labels)
+    raise ValueError(
+        f"unknown condition {condition!r} for study {study.id!r}; "
+        f"valid conditions: {list(study.condition_names)}"
+    )
+
+
+def vignette_filename(condition: str, lang: str) -> str:
+    """The file name of a rendered vignette: ``{condition}.{lang}.html``.
+
+    >>> vignette_filename("public-empathic", "nl")
+    'public-empathic.nl.html'
+    """
+    return f"{condition}.{lang}.html"
+
+
+def write_vignettes(study, out_dir, langs=None) -> list[Path]:
+    """Write every condition in every language, plus an ``index.html``.
+
+    Parameters
+    ----------
+    study : study.Study or str or Path
+        A loaded study (or a shipped study's name or a study file's path).
+    out_dir : str or Path
+        Folder to write into (created if missing; files there are replaced).
+    langs : str or list of str, optional
+        Languages to render; default all of ``study.languages``.
+
+    Returns
+    -------
+    list of Path
+        The files written: ``{condition}.{lang}.html`` in condition order,
+        then ``index.html``, which links them all with condition labels.
+
+    Raises
+    ------
+    ValueError
+        A language the study does not have (or any error of
+        :func:`render_vignette`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     [p.name for p in write_vignettes("tilburg", folder, langs="en")]
+    ['public.en.html', 'private.en.html', 'index.html']
+    """
+    study = _resolve_study(study)
+    if langs is None:
+        languages = list(study.languages)
+    elif isinstance(langs, str):
+        languages = [langs]
+    else:
+        languages = list(langs)
+    if not languages:
+        raise ValueError(f"langs is empty: give one or more of {list(study.languages)}")
+    for lang in languages:
+        if lang not in study.languages:
+            raise ValueError(
+                f"unknown language {lang!r} for study {study.id!r}; "
+                f"valid languages: {list(study.languages)}"
+            )
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for condition in study.condition_names:
+        for lang in languages:
+            path = out / vignette_filename(condition, lang)
+            path.write_text(render_vignette(study, condition, lang), encoding="utf-8")
+            written.append(path)
+    index = out / "index.html"
+    index.write_text(_render_index(study, languages), encoding="utf-8")
+    written.append(index)
+    return written
+
+
+def _render_index(study, languages: list[str]) -> str:
+    lang = languages[0]
+    ui = _ui(lang)
+    rows = [
+        {
+            "name": condition,
+            "label": condition_label(study, condition, lang),
+            "links": [
+                {"href": vignette_filename(condition, language), "lang": language,
+                 "text": f"{ui['open']} ({language})"}
+                for language in languages
+            ],
+        }
+        for condition in study.condition_names
+    ]
+    title = study.title.get(lang) or next(iter(study.title.values()))
+    context = {
+        "lang": lang,
+        "heading": ui["index_heading"].format(title=title),
+        "subtitle": ui["index_subtitle"].format(
+            study_id=study.id,
+            n_conditions=len(rows),
+            languages=", ".join(LANGUAGE_NAMES.get(x, x) for x in languages),
+        ),
+        "caption": ui["index_caption"],
+        "condition_header": ui["condition"],
+        "languages": [{"code": x, "name": LANGUAGE_NAMES.get(x, x)} for x in languages],
+        "rows": rows,
+    }
+    return _environment().get_template("vignette_index.html.j2").render(context)
