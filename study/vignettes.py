@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import re
+import unicodedata
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -163,7 +164,8 @@ def _handle(handle: str | None) -> str | None:
 
 
 def _handle_from_name(name: str) -> str | None:
-    slug = re.sub(r"[^a-z0-9_]", "", name.lower().replace(" ", "_"))
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9_]", "", ascii_name.lower().replace(" ", "_"))
     return f"@{slug[:30]}" if slug else None
 
 
