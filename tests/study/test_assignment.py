@@ -228,3 +228,22 @@ def test_active_counts_bad_input(rows, kwargs, message):
     arguments = {"now": "2026-01-01T00:00:00+00:00", **kwargs}
     with pytest.raises(ValueError, match=message):
         active_counts(rows, ["a", "b"], **arguments)
+
+
+@pytest.mark.parametrize("name", ["tilburg", "webcare-2x2"])
+def test_shipped_study_assignment_settings_are_usable(name):
+    from study.loader import load_study
+
+    study = load_study(name)
+    settings_ = study.assignment
+    sequence = assignment_sequence(
+        settings_.scheme, study.condition_names, study.target_n,
+        seed=settings_.seed, block_size=settings_.block_size,
+    )
+    counts = [sequence.count(c) for c in study.condition_names]
+    assert sum(counts) == study.target_n
+    if settings_.scheme != "complete":
+        # Balanced schemes: within one block's repeats (or 1 for balanced_completes).
+        k = len(study.condition_names)
+        allowed = (settings_.block_size or 2 * k) // k if settings_.scheme == "permuted_blocks" else 1
+        assert max(counts) - min(counts) <= allowed
