@@ -21,6 +21,7 @@ _API = {
     "write_vignettes": "vignettes",
     # assignment.py (also importable as study.assignment)
     "assign_condition": "assignment",
+    "active_counts": "assignment",
     # simulate.py
     "simulate": "simulate",
     # codebook.py
