@@ -409,7 +409,7 @@ def questionnaire_problems(questionnaire: Questionnaire) -> list[Problem]:
                 problems.append(((*base, "items", i_index), f"unknown item {item_id!r}; define it under items"))
             elif item.type not in RATING_TYPES:
                 problems.append(((*base, "items", i_index), f"item {item_id!r} is {item.type}; scales take likert or semantic_differential items"))
-            else:
+            elif item.points is not None:
                 points.add(item.points)
         if len(points) > 1:
             problems.append(((*base, "items"), f"items have different numbers of points ({sorted(points)}); a scale needs one"))
