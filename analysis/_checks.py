@@ -294,3 +294,24 @@ def complete_rows(data: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFr
     subset = data[list(dict.fromkeys(columns))]
     kept = subset.dropna()
     return kept, len(subset) - len(kept)
+
+
+def ordered_groups(data: pd.DataFrame, column: str, minimum: int = 2) -> list:
+    """Like :func:`require_groups`, but in a stable order: category order, else sorted.
+
+    Functions whose results depend on which group comes first (a mean
+    difference, pairwise comparisons) use this order, the same as
+    ``describe``.
+
+    Examples
+    --------
+    >>> ordered_groups(pd.DataFrame({"g": ["b", "a", "b"]}), "g")
+    ['a', 'b']
+    """
+    groups = require_groups(data, column, minimum)
+    if isinstance(data[column].dtype, pd.CategoricalDtype):
+        return groups
+    try:
+        return sorted(groups)
+    except TypeError:  # mixed types that cannot be compared: keep appearance order
+        return groups
