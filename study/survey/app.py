@@ -1,0 +1,139 @@
+"""The survey application: ``create_app(study, db_url)`` builds the FastAPI app.
+
+One :class:`SurveyContext` per app holds the study, its page sequence, the
+database (one engine and pool per process) and the secrets; routes reach it
+through ``request.app.state.survey``.
+
+>>> from study import load_study
+>>> app = create_app(load_study("tilburg"), "sqlite://", admin_token="t")
+>>> app.state.survey.step_ids[:2], app.state.survey.step_ids[-2:]
+(['vignette', 'page_attitude'], ['debrief', 'done'])
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from study.survey.db import SurveyDatabase
+from study.survey.flow import Step, survey_steps
+from study.survey.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit, SecurityHeaders
+from study.survey.rendering import render_page, ui
+
+
+@dataclass
+class SurveyContext:
+    """What every route needs: the study, its steps, the database and the secrets."""
+
+    study: object
+    db: SurveyDatabase
+    admin_token: str
+    secret: bytes
+    secure_cookies: bool = False
+    store_ip: bool = False
+    steps: list[Step] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.steps = survey_steps(self.study)
+        self.step_ids = [step.id for step in self.steps]
+        self.steps_by_id = {step.id: step for step in self.steps}
+
+    @property
+    def study_id(self) -> str:
+        return self.study.id
+
+    def default_lang(self) -> str:
+        return self.study.languages[0]
+
+
+class SurveyError(Exception):
+    """A request the survey refuses: answered with ``status`` and a page saying why."""
+
+    def __init__(self, status: int, message: str, lang: str = "en"):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.lang = lang
+
+
+def error_response(status: int, message: str, lang: str = "en") -> HTMLResponse:
+    """An HTML page with the message, served with the given 4xx status."""
+    html = render_page(
+        "message.html", lang=lang, t=ui(lang), title=f"{status}", heading=f"{status}",
+        body=message, body_markdown=None, preview=False,
+    )
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def create_app(
+    study,
+    db_url: str | None = None,
+    *,
+    admin_token: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    secure_cookies: bool = False,
+    store_ip: bool = False,
+) -> FastAPI:
+    """Build the survey app for ``study``.
+
+    Parameters
+    ----------
+    study : study.schema.Study or str or path
+        The study (or a shipped name / path for :func:`study.load_study`).
+    db_url : str, optional
+        SQLAlchemy URL; default ``sqlite:///replylab.db`` in the working directory.
+    admin_token : str, optional
+        Token for ``/admin``; default ``$REPLYLAB_ADMIN_TOKEN`` or a random one
+        (read it from ``app.state.survey.admin_token``).
+    max_body_bytes : int
+        Larger request bodies are refused with 413.
+    secure_cookies : bool
+        Mark cookies ``Secure`` (set when serving over HTTPS).
+    store_ip : bool
+        Keep the participant's IP address (off unless the study needs it).
+    """
+    if isinstance(study, (str, os.PathLike)):
+        from study import load_study
+
+        study = load_study(study)
+    db = SurveyDatabase(db_url)
+    db.ensure_study(study.id, study.file_hash or "")
+    context = SurveyContext(
+        study=study,
+        db=db,
+        admin_token=admin_token or os.environ.get("REPLYLAB_ADMIN_TOKEN") or secrets.token_urlsafe(18),
+        secret=db.secret_key(),
+        secure_cookies=secure_cookies,
+        store_ip=store_ip,
+    )
+    app = FastAPI(title=f"replylab survey: {study.id}", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.survey = context
+
+    from study.survey import admin_routes, participant_routes
+
+    app.include_router(participant_routes.router)
+    app.include_router(admin_routes.router)
+
+    @app.exception_handler(SurveyError)
+    async def _survey_error(_request: Request, error: SurveyError):
+        return error_response(error.status, error.message, error.lang)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, error: StarletteHTTPException):
+        return error_response(error.status_code, str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, error: RequestValidationError):
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
+        return error_response(400, f"Malformed request ({fields}). Start again at /.")
+
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    return app

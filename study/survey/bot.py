@@ -1,0 +1,150 @@
+"""A participant bot: walks the real survey over HTTP, page by page, like a browser.
+
+Used by the route tests (with ``httpx.AsyncClient`` on the ASGI app) and by
+``benchmarks/survey_load.py`` (over a socket against uvicorn). Answers are
+drawn from the questionnaire with a seeded generator, so a run is repeatable;
+every answer the server acknowledged is returned, to compare with the export.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from study.survey.flow import survey_steps
+
+CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
+ACTION = re.compile(r'<form method="post" action="(/page/[a-z0-9_]+)"')
+WAIT = re.compile(r'data-wait="([0-9.]+)"')
+CODE = re.compile(r'id="completion-code">([^<]+)<')
+
+FREE_TEXT = {
+    "nl": "Ik denk dat het bedrijf zo zijn imago wil beschermen en de klant snel wil helpen.",
+    "en": "I think the company wants to protect its image and help the customer quickly.",
+}
+
+
+class BotError(Exception):
+    """The survey answered the bot with something a participant could not continue from."""
+
+
+@dataclass
+class BotRun:
+    """What one bot participant did: its answers (item -> value) and page latencies."""
+
+    lang: str
+    answers: dict = field(default_factory=dict)
+    committed: dict = field(default_factory=dict)  # answers of pages the server acknowledged
+    latencies: list = field(default_factory=list)  # seconds per request
+    pages: int = 0
+    completion_code: str | None = None
+    redirect: str | None = None
+
+
+def bot_answer(item, rng: np.random.Generator, lang: str):
+    """A plausible, valid answer to ``item`` (as the form string and the stored value)."""
+    if item.type in ("likert", "semantic_differential"):
+        value = int(rng.integers(1, item.points + 1))
+        if item.correct is not None:  # most bots read instructions
+            value = int(item.correct) if rng.random() < 0.9 else value
+        return str(value), value
+    if item.type == "single_choice":
+        value = str(rng.choice(item.option_values))
+        return value, value
+    if item.type == "number":
+        low = int(item.min if item.min is not None else 0)
+        high = int(item.max if item.max is not None else low + 50)
+        value = int(rng.integers(max(low, 18), max(min(high, 70), low) + 1))
+        return str(value), value
+    text = FREE_TEXT[lang]
+    return text, text
+
+
+async def walk(client, study, *, lang: str, seed: int, pause=(0.0, 0.0), query=None,
+               overrides=None) -> BotRun:
+    """Take one participant through the whole survey on ``client`` (an ``httpx.AsyncClient``).
+
+    Parameters
+    ----------
+    client : httpx.AsyncClient
+        With its own cookie jar (one client per participant), ``base_url`` set.
+    study : study.schema.Study
+        The study being served.
+    lang : {'nl', 'en'}
+    seed : int
+        Seeds the answers and pauses.
+    pause : (float, float)
+        Seconds to wait on each page, drawn uniformly from this range.
+    query : dict, optional
+        Extra query parameters for the entry (e.g. ``PROLIFIC_PID``).
+    overrides : dict, optional
+        item id -> form string, to send instead of a drawn answer.
+    """
+    rng = np.random.default_rng(seed)
+    steps = {step.id: step for step in survey_steps(study)}
+    run = BotRun(lang=lang)
+
+    async def request(method, url, **kwargs):
+        start = time.perf_counter()
+        response = await client.request(method, url, **kwargs)
+        run.latencies.append(time.perf_counter() - start)
+        run.pages += 1
+        return response
+
+    async def think(minimum: float = 0.0):
+        low, high = pause
+        seconds = float(rng.uniform(low, high)) if high > 0 else 0.0
+        if max(seconds, minimum) > 0:
+            await asyncio.sleep(max(seconds, minimum))
+
+    page = await request("GET", "/", params={"lang": lang, **(query or {})})
+    _expect(page, 200, "entry")
+    await think()
+    response = await request("POST", "/consent", data={
+        "csrf_token": _csrf(page), "lang": lang, "consent": "yes",
+        **{k: v for k, v in (query or {}).items() if k != "lang"}})
+    _expect(response, 303, "consent")
+    while True:
+        page = await request("GET", "/")
+        _expect(page, 200, "page")
+        match = ACTION.search(page.text) or re.search(r'action="(/page/debrief)"', page.text)
+        if match is None:
+            code = CODE.search(page.text)
+            run.completion_code = code.group(1) if code else None
+            return run
+        action = match.group(1)
+        step = steps[action.removeprefix("/page/")]
+        form = {"csrf_token": _csrf(page)}
+        sent = {}
+        for item in step.items:
+            text, value = bot_answer(item, rng, lang)
+            if overrides and item.id in overrides:
+                text = value = overrides[item.id]
+            form[item.id] = text
+            sent[item.id] = value
+        wait = WAIT.search(page.text)
+        await think(float(wait.group(1)) + 0.05 if wait and float(wait.group(1)) > 0 else 0.0)
+        run.answers.update(sent)
+        response = await request("POST", action, data=form)
+        _expect(response, 303, action)
+        run.committed.update(sent)
+        if step.kind == "debrief" and not response.headers["location"].startswith("/"):
+            run.redirect = response.headers["location"]
+            return run
+
+
+def _csrf(page) -> str:
+    match = CSRF.search(page.text)
+    if match is None:
+        raise BotError(f"no CSRF token on the page (status {page.status_code})")
+    return match.group(1)
+
+
+def _expect(response, status: int, where: str) -> None:
+    if response.status_code != status:
+        raise BotError(f"{where}: expected HTTP {status}, got {response.status_code}: "
+                       f"{response.text[:300]}")

@@ -1,0 +1,504 @@
+"""One database class for the survey: SQLite by default, PostgreSQL by URL.
+
+:class:`SurveyDatabase` hides the difference between the two. It holds one
+engine (with its connection pool) per process; every method runs one short
+transaction with parameterized SQL (SQLAlchemy Core) and commits before it
+returns, so an answer the server acknowledged is on disk.
+
+SQLite runs in WAL mode (readers never wait for the writer). Write
+transactions start with ``BEGIN IMMEDIATE``, so two arrivals cannot both read
+the counts and then both take the last slot; on PostgreSQL the same is done by
+locking the study's row with ``SELECT ... FOR UPDATE``.
+
+>>> db = SurveyDatabase("sqlite://")
+>>> db.ensure_study("demo", "0" * 64)
+>>> db.start_participant("demo", session_token="t1", lang="en",
+...                      choose_condition=lambda counts, n: "public",
+...                      first_step="vignette", timeout_minutes=30)["condition"]
+'public'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, func, select, update
+from sqlalchemy.engine import Engine
+
+from study.survey.tables import answers, metadata, page_visits, participants, settings, studies
+
+DEFAULT_URL = "sqlite:///replylab.db"
+
+
+class SurveyDatabaseError(Exception):
+    """The survey database could not be opened or used (message says why and what to do)."""
+
+
+def hash_session_token(token: str) -> str:
+    """The stored form of a session cookie: its SHA-256 (a leaked table reveals no cookie).
+
+    >>> len(hash_session_token("abc"))
+    64
+    """
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _sqlite_engine(url: str) -> Engine:
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    if in_memory:
+        from sqlalchemy.pool import StaticPool
+
+        kwargs["poolclass"] = StaticPool  # one shared in-memory database
+    else:
+        kwargs.update(pool_size=8, max_overflow=8, pool_timeout=30)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: a commit survives a killed process (SIGKILL); only an OS
+        # crash or power cut can lose the last commits.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        if connection.get_execution_options().get("replylab_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+class SurveyDatabase:
+    """The survey's storage, the same API on SQLite and PostgreSQL.
+
+    Parameters
+    ----------
+    url : str, optional
+        A SQLAlchemy URL: ``sqlite:///path.db`` (default ``sqlite:///replylab.db``
+        in the working directory) or ``postgresql+psycopg://user@host:port/db``.
+
+    Raises
+    ------
+    SurveyDatabaseError
+        If the URL is not SQLite or PostgreSQL, or the database cannot be reached.
+    """
+
+    def __init__(self, url: str | None = None):
+        self.url = url or DEFAULT_URL
+        if self.url.startswith("sqlite"):
+            self.dialect = "sqlite"
+            self.engine = _sqlite_engine(self.url)
+        elif self.url.startswith("postgresql"):
+            self.dialect = "postgresql"
+            self.engine = create_engine(
+                self.url, pool_size=8, max_overflow=8, pool_pre_ping=True, pool_timeout=30
+            )
+        else:
+            raise SurveyDatabaseError(
+                f"database URL {self.url!r} is not supported: use sqlite:///FILE.db "
+                "or postgresql+psycopg://USER@HOST:PORT/DBNAME"
+            )
+        self._writer = self.engine.execution_options(replylab_write=True)
+        try:
+            metadata.create_all(self._writer)
+        except Exception as error:  # noqa: BLE001 - re-raised with the URL and advice
+            raise SurveyDatabaseError(
+                f"cannot open the survey database {self._safe_url()}: {error}. "
+                "Check the URL, that the server runs and that the user may create tables."
+            ) from error
+
+    def _safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def __repr__(self) -> str:
+        return f"SurveyDatabase({self._safe_url()!r})"
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # -- dialect helpers -------------------------------------------------
+    def _insert(self, table):
+        if self.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        return insert(table)
+
+    def _write(self):
+        """A write transaction: BEGIN IMMEDIATE on SQLite, a plain one on PostgreSQL."""
+        return self._writer.begin()
+
+    def _read(self):
+        return self.engine.connect()
+
+    # -- setup -------------------------------------------------------------
+    def ensure_study(self, study_id: str, file_hash: str) -> None:
+        """Register a study (once); its row serialises assignment."""
+        statement = (
+            self._insert(studies)
+            .values(study_id=study_id, file_hash=file_hash, n_assigned=0, declines=0)
+            .on_conflict_do_nothing(index_elements=["study_id"])
+        )
+        with self._write() as conn:
+            conn.execute(statement)
+
+    def secret_key(self) -> bytes:
+        """The database's signing secret, created on first use and kept across restarts."""
+        with self._read() as conn:
+            value = conn.execute(
+                select(settings.c.value).where(settings.c.name == "secret_key")
+            ).scalar()
+        if value is None:
+            with self._write() as conn:
+                conn.execute(
+                    self._insert(settings)
+                    .values(name="secret_key", value=secrets.token_hex(32))
+                    .on_conflict_do_nothing(index_elements=["name"])
+                )
+                value = conn.execute(
+                    select(settings.c.value).where(settings.c.name == "secret_key")
+                ).scalar_one()
+        return bytes.fromhex(value)
+
+    # -- participants ------------------------------------------------------
+    def participant_by_session(self, session_token: str) -> dict | None:
+        """The participant whose session cookie is ``session_token``, or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(participants).where(
+                    participants.c.session_hash == hash_session_token(session_token)
+                )
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def participants_by_prolific(self, study_id: str, *, pid=None, session_id=None) -> list[dict]:
+        """Non-test participants of a study with this Prolific id or session id."""
+        query = select(participants).where(
+            participants.c.study_id == study_id, participants.c.is_test.is_(False)
+        )
+        if session_id:
+            query = query.where(participants.c.prolific_session_id == session_id)
+        elif pid:
+            query = query.where(participants.c.prolific_pid == pid)
+        else:
+            return []
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(participants.c.started_at)).mappings().all()
+        return [dict(row) for row in rows]
+
+    def rebind_session(self, participant_id: str, session_token: str) -> None:
+        """Give a resuming participant (found by Prolific session) a new session cookie."""
+        with self._write() as conn:
+            conn.execute(
+                update(participants)
+                .where(participants.c.participant_id == participant_id)
+                .values(session_hash=hash_session_token(session_token))
+            )
+
+    def start_participant(
+        self,
+        study_id: str,
+        *,
+        session_token: str,
+        lang: str,
+        choose_condition: Callable[[dict[str, int], int], str],
+        first_step: str,
+        timeout_minutes: float,
+        condition_names: list[str] | None = None,
+        prolific: Mapping[str, str | None] | None = None,
+        ip_address: str | None = None,
+        is_test: bool = False,
+        condition: str | None = None,
+        now: float | None = None,
+    ) -> dict:
+        """Create a consenting participant and assign a condition, atomically.
+
+        Inside one write transaction: lock the study row, mark participants idle
+        longer than ``timeout_minutes`` as ``timed_out``, count completes plus
+        live in-progress participants per condition, call
+        ``choose_condition(counts, n_assigned)`` and insert the participant.
+        Test sessions take the given ``condition`` and touch no count.
+        """
+        now = time.time() if now is None else now
+        prolific = dict(prolific or {})
+        with self._write() as conn:
+            study_row = conn.execute(
+                select(studies).where(studies.c.study_id == study_id).with_for_update()
+            ).mappings().one()
+            assignment_index = None
+            if not is_test:
+                self._mark_timeouts(conn, study_id, timeout_minutes, now)
+                counts = self._live_counts(conn, study_id, condition_names or [])
+                assignment_index = study_row["n_assigned"]
+                condition = choose_condition(counts, assignment_index)
+                conn.execute(
+                    update(studies)
+                    .where(studies.c.study_id == study_id)
+                    .values(n_assigned=studies.c.n_assigned + 1)
+                )
+            duplicate = False
+            if prolific.get("prolific_pid") and not is_test:
+                duplicate = bool(
+                    conn.execute(
+                        select(func.count())
+                        .select_from(participants)
+                        .where(
+                            participants.c.study_id == study_id,
+                            participants.c.prolific_pid == prolific["prolific_pid"],
+                            participants.c.is_test.is_(False),
+                        )
+                    ).scalar_one()
+                )
+            row = {
+                "participant_id": secrets.token_hex(8),
+                "study_id": study_id,
+                "session_hash": hash_session_token(session_token),
+                "condition": condition,
+                "lang": lang,
+                "status": "in_progress",
+                "step": first_step,
+                "is_test": is_test,
+                "assignment_index": assignment_index,
+                "prolific_pid": prolific.get("prolific_pid"),
+                "prolific_study_id": prolific.get("prolific_study_id"),
+                "prolific_session_id": prolific.get("prolific_session_id"),
+                "duplicate": duplicate,
+                "ip_address": ip_address,
+                "started_at": now,
+                "last_seen_at": now,
+                "completed_at": None,
+            }
+            conn.execute(participants.insert().values(**row))
+            conn.execute(
+                page_visits.insert().values(
+                    participant_id=row["participant_id"], page_id=first_step, shown_at=now, submits=0
+                )
+            )
+        return row
+
+    def _mark_timeouts(self, conn, study_id: str, timeout_minutes: float, now: float) -> None:
+        conn.execute(
+            update(participants)
+            .where(
+                participants.c.study_id == study_id,
+                participants.c.status == "in_progress",
+                participants.c.is_test.is_(False),
+                participants.c.last_seen_at < now - 60.0 * timeout_minutes,
+            )
+            .values(status="timed_out")
+        )
+
+    def _live_counts(self, conn, study_id: str, condition_names: list[str]) -> dict[str, int]:
+        rows = conn.execute(
+            select(participants.c.condition, func.count())
+            .where(
+                participants.c.study_id == study_id,
+                participants.c.is_test.is_(False),
+                participants.c.status.in_(("complete", "in_progress")),
+            )
+            .group_by(participants.c.condition)
+        ).all()
+        counts = dict.fromkeys(condition_names, 0)
+        counts.update({condition: int(n) for condition, n in rows})
+        return counts
+
+    def record_decline(self, study_id: str) -> None:
+        """Count one declined consent; nothing else about the person is kept."""
+        with self._write() as conn:
+            conn.execute(
+                update(studies)
+                .where(studies.c.study_id == study_id)
+                .values(declines=studies.c.declines + 1)
+            )
+
+    # -- pages and answers ---------------------------------------------------
+    def submit_page(
+        self,
+        participant_id: str,
+        page_id: str,
+        values: Mapping[str, Any],
+        *,
+        next_step: str | None,
+        complete: bool = False,
+        now: float | None = None,
+    ) -> None:
+        """Store one page's answers and move the participant on, in one transaction.
+
+        Answers are upserted (one row per item); the page's submit time is kept
+        and the next page's first showing is stamped, so page timings need no
+        write when a page is merely shown. ``next_step=None`` leaves the step
+        where it is (a page revisited with the back button).
+        """
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            if values:
+                statement = self._insert(answers)
+                statement = statement.on_conflict_do_update(
+                    index_elements=["participant_id", "item_id"],
+                    set_={
+                        "value": statement.excluded.value,
+                        "page_id": statement.excluded.page_id,
+                        "answered_at": statement.excluded.answered_at,
+                    },
+                )
+                conn.execute(
+                    statement,
+                    [
+                        {
+                            "participant_id": participant_id,
+                            "item_id": item_id,
+                            "page_id": page_id,
+                            "value": json.dumps(value, ensure_ascii=False),
+                            "answered_at": now,
+                        }
+                        for item_id, value in values.items()
+                    ],
+                )
+            visit = self._insert(page_visits).values(
+                participant_id=participant_id, page_id=page_id, shown_at=now,
+                submitted_at=now, submits=1,
+            )
+            conn.execute(
+                visit.on_conflict_do_update(
+                    index_elements=["participant_id", "page_id"],
+                    set_={"submitted_at": now, "submits": page_visits.c.submits + 1},
+                )
+            )
+            changes: dict[str, Any] = {"last_seen_at": now}
+            if next_step is not None:
+                changes["step"] = next_step
+                conn.execute(
+                    self._insert(page_visits)
+                    .values(participant_id=participant_id, page_id=next_step,
+                            shown_at=now, submits=0)
+                    .on_conflict_do_nothing(index_elements=["participant_id", "page_id"])
+                )
+            if complete:
+                changes.update(status="complete", completed_at=now)
+            conn.execute(
+                update(participants)
+                .where(
+                    participants.c.participant_id == participant_id,
+                    participants.c.status.in_(("in_progress", "timed_out", "complete")),
+                )
+                .values(**changes)
+            )
+            if not complete:
+                # someone back after a timeout is in progress again (same condition)
+                conn.execute(
+                    update(participants)
+                    .where(participants.c.participant_id == participant_id,
+                           participants.c.status == "timed_out")
+                    .values(status="in_progress")
+                )
+
+    def answers_of(self, participant_id: str) -> dict[str, Any]:
+        """The stored answers of one participant, item id -> value."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(answers.c.item_id, answers.c.value).where(
+                    answers.c.participant_id == participant_id
+                )
+            ).all()
+        return {item_id: json.loads(value) for item_id, value in rows}
+
+    def page_shown_at(self, participant_id: str, page_id: str) -> float | None:
+        """When the page was first shown to the participant (epoch seconds), or None."""
+        with self._read() as conn:
+            return conn.execute(
+                select(page_visits.c.shown_at).where(
+                    page_visits.c.participant_id == participant_id,
+                    page_visits.c.page_id == page_id,
+                )
+            ).scalar()
+
+    def set_status(self, participant_id: str, status: str) -> bool:
+        """Set a participant's status (e.g. ``excluded`` by the researcher); False if unknown."""
+        from study.survey.tables import STATUSES
+
+        if status not in STATUSES:
+            raise SurveyDatabaseError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+        with self._write() as conn:
+            result = conn.execute(
+                update(participants)
+                .where(participants.c.participant_id == participant_id)
+                .values(status=status)
+            )
+        return result.rowcount == 1
+
+    # -- researcher views ----------------------------------------------------
+    def study_row(self, study_id: str) -> dict | None:
+        """The study's bookkeeping row (``n_assigned``, ``declines``)."""
+        with self._read() as conn:
+            row = conn.execute(select(studies).where(studies.c.study_id == study_id)).mappings().first()
+        return dict(row) if row else None
+
+    def participant_rows(self, study_id: str, *, include_tests: bool = False) -> list[dict]:
+        """Every participant of the study (test sessions only when asked), oldest first."""
+        query = select(participants).where(participants.c.study_id == study_id)
+        if not include_tests:
+            query = query.where(participants.c.is_test.is_(False))
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(participants.c.started_at)).mappings().all()
+        return [dict(row) for row in rows]
+
+    def answer_rows(self, study_id: str) -> list[dict]:
+        """Every stored answer of the study's non-test participants (long format)."""
+        query = (
+            select(answers)
+            .join(participants, participants.c.participant_id == answers.c.participant_id)
+            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False))
+            .order_by(answers.c.participant_id, answers.c.answered_at, answers.c.item_id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [{**row, "value": json.loads(row["value"])} for row in rows]
+
+    def item_answers(self, study_id: str, item_id: str) -> list[dict]:
+        """One item's answers (with the participant's status), non-test participants only."""
+        query = (
+            select(answers.c.participant_id, answers.c.value, answers.c.answered_at,
+                   participants.c.status, participants.c.condition)
+            .join(participants, participants.c.participant_id == answers.c.participant_id)
+            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False),
+                   answers.c.item_id == item_id)
+            .order_by(answers.c.answered_at)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [{**row, "value": json.loads(row["value"])} for row in rows]
+
+    def page_visit_rows(self, study_id: str) -> list[dict]:
+        """Page timings of the study's non-test participants."""
+        query = (
+            select(page_visits)
+            .join(participants, participants.c.participant_id == page_visits.c.participant_id)
+            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False))
+        )
+        with self._read() as conn:
+            return [dict(row) for row in conn.execute(query).mappings().all()]
+
+
+def sqlite_url_for(path: str | Path) -> str:
+    """A SQLAlchemy URL for a SQLite file.
+
+    >>> sqlite_url_for("/tmp/x.db")
+    'sqlite:////tmp/x.db'
+    """
+    return f"sqlite:///{Path(path)}"

@@ -1,0 +1,98 @@
+"""Reading a submitted page: form fields to validated answers, or messages per item.
+
+Two kinds of problems are told apart. A participant's mistake (an answer
+missing or out of range) gives a message next to the item, in the
+participant's language, and the page comes back filled in. A request no
+honest browser sends (a field the page does not have, a repeated field, a
+file, control characters, an oversized value) raises :class:`BadForm`, which
+the routes answer with a 400 and nothing stored.
+
+>>> reject_hostile_fields({"csrf_token": "x", "att_1": "3"}, allowed={"att_1"})
+{'att_1': '3'}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+MAX_FIELD_CHARS = 10_000
+CONTROL_OK = {"\n", "\r", "\t"}
+FORM_META = frozenset({"csrf_token"})
+
+
+class BadForm(Exception):
+    """A submitted form that no honest browser would send (answered with 400)."""
+
+
+@dataclass
+class PageAnswers:
+    """The outcome of reading one page: valid values, messages per item, and the raw input."""
+
+    values: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)
+
+
+def form_to_dict(multi_items: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """One string per field name; repeated names, files or control characters raise BadForm.
+
+    >>> form_to_dict([("a", "1"), ("b", "x y")])
+    {'a': '1', 'b': 'x y'}
+    """
+    fields: dict[str, str] = {}
+    for name, value in multi_items:
+        if not isinstance(value, str):
+            raise BadForm(f"field {name!r}: files cannot be uploaded here")
+        if name in fields:
+            raise BadForm(f"field {name!r} was sent more than once")
+        if len(value) > MAX_FIELD_CHARS:
+            raise BadForm(f"field {name!r} is longer than {MAX_FIELD_CHARS} characters")
+        if any(ord(c) < 32 and c not in CONTROL_OK for c in value) or "\x7f" in value:
+            raise BadForm(f"field {name!r} contains control characters")
+        fields[name] = value
+    return fields
+
+
+def reject_hostile_fields(fields: dict[str, str], *, allowed: set[str]) -> dict[str, str]:
+    """The answer fields of a form; a field the page does not have raises BadForm."""
+    unknown = sorted(set(fields) - set(allowed) - FORM_META)
+    if unknown:
+        raise BadForm(f"fields {unknown} are not on this page")
+    return {name: value for name, value in fields.items() if name not in FORM_META}
+
+
+def read_page_answers(items, fields: dict[str, str], lang: str) -> PageAnswers:
+    """Validate every item of a page with ``questionnaires.validate_answer``.
+
+    Parameters
+    ----------
+    items : sequence of questionnaires.Item
+        The items on the page, in order.
+    fields : dict
+        The submitted fields (after :func:`form_to_dict`).
+    lang : {'nl', 'en'}
+        The participant's language (for the messages).
+
+    Returns
+    -------
+    PageAnswers
+        ``values`` holds the valid answers (blank optional items are left out),
+        ``errors`` a message per item that failed, ``raw`` what was typed.
+    """
+    from questionnaires import AnswerError, validate_answer
+
+    fields = reject_hostile_fields(fields, allowed={item.id for item in items})
+    result = PageAnswers(raw=dict(fields))
+    for item in items:
+        raw = fields.get(item.id)
+        if (raw is None or not raw.strip()) and not item.required:
+            continue
+        try:
+            value = validate_answer(item, raw, lang)
+        except AnswerError as error:
+            result.errors[item.id] = str(error)
+            continue
+        if value is not None:
+            result.values[item.id] = value
+    return result

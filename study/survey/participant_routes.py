@@ -1,0 +1,342 @@
+"""Participant routes: the entry at ``/``, consent, and one POST per page.
+
+Every page is shown at ``/`` (the participant's current step, looked up from
+the session cookie), and every form posts to ``/consent`` or
+``/page/<step>`` and is answered with a redirect back to ``/``
+(post/redirect/get), so reload and the back button never resend a form.
+Database work runs in the thread pool; each submit is one committed
+transaction before the redirect is sent.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from study.survey.app import SurveyContext, SurveyError
+from study.survey.flow import DEBRIEF, DONE, VIGNETTE, last_question_step, next_step, step_position
+from study.survey.forms import BadForm, form_to_dict, read_page_answers, reject_hostile_fields
+from study.survey.rendering import render_page, ui
+from study.survey.sessions import (
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    cookie_settings,
+    csrf_matches,
+    csrf_token,
+    looks_like_session_token,
+    new_session_token,
+)
+
+router = APIRouter()
+
+PROLIFIC_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+PROLIFIC_FIELDS = {"PROLIFIC_PID": "prolific_pid", "STUDY_ID": "prolific_study_id",
+                   "SESSION_ID": "prolific_session_id"}
+NO_STORE = {"Cache-Control": "no-store"}
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _context(request: Request) -> SurveyContext:
+    return request.app.state.survey
+
+
+def _session_token(request: Request) -> str | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    return token if looks_like_session_token(token) else None
+
+
+def _html(context: SurveyContext, html: str, *, status: int = 200, set_token: str | None = None):
+    response = HTMLResponse(html, status_code=status, headers=NO_STORE)
+    if set_token:
+        response.set_cookie(SESSION_COOKIE, set_token, max_age=SESSION_MAX_AGE,
+                            **cookie_settings(context.secure_cookies))
+    return response
+
+
+def _prolific_params(query) -> dict[str, str]:
+    params = {}
+    for name, column in PROLIFIC_FIELDS.items():
+        value = query.get(name)
+        if value in (None, ""):
+            continue
+        if not PROLIFIC_ID.match(value):
+            raise SurveyError(400, f"Query parameter {name} is malformed: Prolific ids are "
+                                   "letters, digits, '-' and '_' (at most 64). Use the link "
+                                   "Prolific gave you.")
+        params[column] = value
+    return params
+
+
+async def _read_form(request: Request, lang: str) -> dict[str, str]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in FORM_TYPES:
+        raise SurveyError(415, "Pages must be sent as an HTML form "
+                               "(application/x-www-form-urlencoded).", lang)
+    try:
+        form = await request.form(max_files=0, max_fields=200)
+        return form_to_dict(form.multi_items())
+    except BadForm as error:
+        raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.", lang)
+    except Exception as error:  # malformed multipart or encoding
+        raise SurveyError(400, f"The form could not be read ({type(error).__name__}). "
+                               "Nothing was stored; reload the page.", lang) from error
+
+
+# -- entry ---------------------------------------------------------------------
+
+
+def _resume_by_prolific(context: SurveyContext, prolific: dict, token: str | None):
+    """(participant, token) of a returning Prolific participant, or raise if already done."""
+    db, study_id = context.db, context.study_id
+    rows = []
+    if prolific.get("prolific_session_id"):
+        rows = db.participants_by_prolific(study_id, session_id=prolific["prolific_session_id"])
+    if not rows and prolific.get("prolific_pid"):
+        rows = db.participants_by_prolific(study_id, pid=prolific["prolific_pid"])
+        if any(row["status"] == "complete" for row in rows):
+            lang = rows[-1]["lang"]
+            raise SurveyError(409, ui(lang)["already_done"], lang)
+    if not rows:
+        return None, token
+    participant = rows[-1]
+    token = token or new_session_token()
+    db.rebind_session(participant["participant_id"], token)
+    return participant, token
+
+
+def _entry(context: SurveyContext, query, token: str | None):
+    prolific = _prolific_params(query)
+    participant = context.db.participant_by_session(token) if token else None
+    set_token = None
+    if participant is None and prolific:
+        participant, new_token = _resume_by_prolific(context, prolific, token)
+        set_token = new_token if new_token != token else None
+    if participant is not None:
+        return _html(context, render_step(context, participant, token or set_token),
+                     set_token=set_token)
+    token = token or new_session_token()
+    set_token = token if set_token is None else set_token
+    languages = context.study.languages
+    lang = query.get("lang")
+    if lang not in languages:
+        lang = languages[0] if len(languages) == 1 else None
+    if lang is None:
+        links = {code: "/?" + urlencode({**{k: v for k, v in query.items() if k in PROLIFIC_FIELDS},
+                                         "lang": code}) for code in languages}
+        html = render_page(
+            "language.html", lang=context.default_lang(), t=ui(context.default_lang()),
+            title=" / ".join(context.study.title[c] for c in languages), languages=languages,
+            links=links, ui_texts={c: ui(c) for c in languages}, preview=False,
+        )
+        return _html(context, html, set_token=token)
+    texts = context.study.texts
+    html = render_page(
+        "welcome.html", lang=lang, t=ui(lang), title=context.study.title[lang],
+        welcome=texts.welcome[lang], consent=texts.consent[lang],
+        csrf=csrf_token(context.secret, token), prolific={
+            name: prolific.get(column) for name, column in PROLIFIC_FIELDS.items()
+        }, preview=False,
+    )
+    return _html(context, html, set_token=token)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def entry(request: Request):
+    """The participant's current page (or the welcome page for a newcomer)."""
+    context = _context(request)
+    return await run_in_threadpool(_entry, context, request.query_params, _session_token(request))
+
+
+# -- rendering a step ----------------------------------------------------------
+
+
+def _condition_labels(study, lang: str) -> list[str]:
+    from study.vignettes import condition_label
+
+    return [condition_label(study, name, lang) for name in study.condition_names]
+
+
+def completion_redirect(study) -> str | None:
+    """The Prolific completion URL with the code filled in, or None."""
+    url = study.completion.redirect_url
+    return url.replace("{code}", quote(study.completion.code, safe="")) if url else None
+
+
+def render_step(context: SurveyContext, participant: dict, token: str, *,
+                errors: dict | None = None, raw: dict | None = None,
+                wait_seconds: float = 0.0) -> str:
+    """The HTML of the participant's current step (with messages after a failed submit)."""
+    study, lang = context.study, participant["lang"]
+    step = context.steps_by_id[participant["step"]]
+    common = dict(lang=lang, t=ui(lang), title=study.title[lang],
+                  csrf=csrf_token(context.secret, token), preview=participant["is_test"])
+    if step.kind == "vignette":
+        from study.vignettes import render_vignette
+
+        minimum = float(study.vignette.min_view_seconds or 0)
+        if errors is None:  # first showing or reload: the time already spent counts
+            shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE)
+            wait_seconds = max(0.0, minimum - (time.time() - shown)) if shown else minimum
+        fragment = render_vignette(study, participant["condition"], lang, standalone=False)
+        return render_page(
+            "vignette.html", vignette=Markup(fragment), intro=study.vignette.intro[lang],
+            wait_seconds=round(wait_seconds, 1), min_view_seconds=minimum, **common)
+    if step.kind == "questions":
+        values = context.db.answers_of(participant["participant_id"]) if raw is None else raw
+        return render_page(
+            "questions.html", step_id=step.id, page_title=step.page.title[lang],
+            items=step.items, values=values, errors=errors or {}, **common)
+    if step.kind == "debrief":
+        return render_page("debrief.html", debrief=study.texts.debrief[lang],
+                           condition_labels=_condition_labels(study, lang), **common)
+    return render_page("done.html", code=study.completion.code,
+                       redirect_url=completion_redirect(study), **common)
+
+
+# -- consent -------------------------------------------------------------------
+
+CONSENT_FIELDS = {"lang", "consent", *PROLIFIC_FIELDS}
+
+
+def _consent(context: SurveyContext, fields: dict, token: str):
+    from study.assignment import assign_condition
+
+    study, db = context.study, context.db
+    lang = fields.get("lang")
+    if lang not in study.languages:
+        raise SurveyError(400, f"Unknown language {lang!r}; this study runs in "
+                               f"{', '.join(study.languages)}. Start again at /.")
+    if fields.get("consent") not in ("yes", "no"):
+        raise SurveyError(400, "The consent answer is missing: choose one of the two buttons.", lang)
+    if db.participant_by_session(token):  # a second click or a resent form
+        return RedirectResponse("/", status_code=303)
+    if fields["consent"] == "no":
+        db.record_decline(context.study_id)
+        html = render_page("message.html", lang=lang, t=ui(lang), title=study.title[lang],
+                           heading=ui(lang)["declined_title"], body=None,
+                           body_markdown=study.texts.decline[lang], preview=False)
+        response = _html(context, html)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+    prolific = _prolific_params(fields)
+    if prolific.get("prolific_pid") and any(
+        row["status"] == "complete"
+        for row in db.participants_by_prolific(context.study_id, pid=prolific["prolific_pid"])
+    ):
+        raise SurveyError(409, ui(lang)["already_done"], lang)
+    scheme = study.assignment
+
+    def choose(counts, n_assigned):
+        return assign_condition(scheme.scheme, study.condition_names, counts=counts,
+                                n_assigned=n_assigned, seed=scheme.seed,
+                                block_size=scheme.block_size)
+
+    try:
+        db.start_participant(
+            context.study_id, session_token=token, lang=lang, choose_condition=choose,
+            first_step=context.step_ids[0], timeout_minutes=scheme.timeout_minutes,
+            condition_names=study.condition_names, prolific=prolific,
+            ip_address=fields.get("_ip") if context.store_ip else None,
+        )
+    except IntegrityError:  # the same session consented twice at the same moment
+        pass
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/consent")
+async def consent(request: Request):
+    """Consent given (assign a condition, start) or declined (count it, keep nothing)."""
+    context = _context(request)
+    token = _session_token(request)
+    if token is None:
+        raise SurveyError(403, "This survey needs cookies to keep your answers. Allow "
+                               "cookies for this site and start again at /.")
+    fields = await _read_form(request, "en")
+    if not csrf_matches(context.secret, token, fields.get("csrf_token")):
+        raise SurveyError(403, "This form has expired or did not come from this survey. "
+                               "Start again at /.")
+    try:
+        fields = reject_hostile_fields(fields, allowed=CONSENT_FIELDS)
+    except BadForm as error:
+        raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.")
+    if context.store_ip and request.client:
+        fields["_ip"] = request.client.host
+    return await run_in_threadpool(_consent, context, fields, token)
+
+
+# -- page submits --------------------------------------------------------------
+
+
+def _submit(context: SurveyContext, participant: dict, token: str, step_id: str, fields: dict):
+    lang = participant["lang"]
+    position = step_position(context.step_ids, step_id)
+    current = step_position(context.step_ids, participant["step"])
+    if position < 0:
+        raise SurveyError(404, f"This study has no page {step_id!r}.", lang)
+    if position > current:
+        raise SurveyError(409, "This page cannot be sent yet: answer the pages before it "
+                               "first. Nothing was stored.", lang)
+    step = context.steps[position]
+    values: dict = {}
+    if step.kind == "questions":
+        try:
+            answers = read_page_answers(step.items, fields, lang)
+        except BadForm as error:
+            raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.",
+                              lang)
+        if answers.errors:
+            if position != current:  # an old page from the back button: show the current one
+                return RedirectResponse("/", status_code=303)
+            view = dict(participant, step=step_id)
+            html = render_step(context, view, token, errors=answers.errors, raw=answers.raw)
+            return _html(context, html, status=422)
+        values = answers.values
+    else:
+        try:
+            reject_hostile_fields(fields, allowed=set())
+        except BadForm as error:
+            raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.",
+                              lang)
+    if step.kind == "vignette" and position == current:
+        shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE) or 0.0
+        remaining = float(context.study.vignette.min_view_seconds or 0) - (time.time() - shown)
+        if remaining > 0:
+            html = render_step(context, participant, token, errors={}, wait_seconds=remaining)
+            return _html(context, html, status=422)
+    if step.kind == "done":
+        return RedirectResponse("/", status_code=303)
+    completes = step_id == last_question_step(context.step_ids) and participant["status"] != "complete"
+    context.db.submit_page(
+        participant["participant_id"], step_id, values,
+        next_step=next_step(context.step_ids, step_id) if position == current else None,
+        complete=completes,
+    )
+    if step.kind == "debrief" and completion_redirect(context.study) and not participant["is_test"]:
+        return RedirectResponse(completion_redirect(context.study), status_code=303)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/page/{step_id}")
+async def submit_page(request: Request, step_id: str):
+    """Store one page's answers (one transaction), then redirect to the next page."""
+    context = _context(request)
+    token = _session_token(request)
+    participant = await run_in_threadpool(context.db.participant_by_session, token) if token else None
+    if participant is None:
+        raise SurveyError(403, "No survey session was found for this browser (cookies off, "
+                               "or a different browser). Start at / with your original link.")
+    fields = await _read_form(request, participant["lang"])
+    if not csrf_matches(context.secret, token, fields.pop("csrf_token", None)):
+        raise SurveyError(403, "This form has expired or did not come from this survey. "
+                               "Reload the page and send it again.", participant["lang"])
+    return await run_in_threadpool(_submit, context, participant, token, step_id, fields)
+
+
+__all__ = ["router", "render_step", "completion_redirect", "DEBRIEF", "DONE"]
