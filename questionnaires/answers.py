@@ -140,9 +140,9 @@ def validate_answer(item: Item, raw, lang: str = "en"):
             f"validate_answer({item.id!r}): expected a form value (str or None), "
             f"got {type(raw).__name__} {raw!r}"
         )
-    if isinstance(raw, float) and math.isnan(raw):
-        raw = None
     text = raw.strip() if isinstance(raw, str) else raw
+    if isinstance(text, float) and math.isnan(text):
+        text = None
     if text is None or text == "":
         if item.required:
             raise AnswerError(item.id, "required", lang, raw)
