@@ -19,7 +19,7 @@ AGE = DEMOGRAPHICS.item("age")
 def error_of(item, raw, lang="en"):
     with pytest.raises(AnswerError) as info:
         validate_answer(item, raw, lang=lang)
-    assert info.value.item_id == item.id and info.value.raw == raw
+    assert info.value.item_id == item.id and info.value.raw is raw
     return info.value
 
 
