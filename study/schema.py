@@ -15,11 +15,20 @@ against the questionnaire library, and turns every problem into
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from functools import cached_property
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 #: Languages a participant-facing text may be written in.
 LANGUAGES = ("nl", "en")
@@ -251,10 +260,13 @@ class MotiveModel(_Part):
 
 
 class NumberModel(_Part):
-    """A normal distribution for a ``number`` item, rounded and clipped to its range."""
+    """A normal distribution for a ``number`` item, clipped to ``min``/``max`` (default:
+    the item's range) and rounded for whole-number items."""
 
     mean: float
     sd: float = Field(gt=0)
+    min: float | None = None
+    max: float | None = None
 
 
 class SimulationModel(_Part):
@@ -281,9 +293,15 @@ class SimulationModel(_Part):
     choices: dict[Id, dict[str, float]] = Field(
         {}, description="option weights for single-choice items (default: equal)")
     minutes_median: float = Field(8.0, gt=0)
-    fieldwork_start: str = "2021-03-01"
+    fieldwork_start: datetime.date = datetime.date(2021, 3, 1)
     fieldwork_days: int = Field(14, ge=1)
     motives: dict[Literal[MOTIVE_IDS[:-1]], MotiveModel]
+
+    @model_validator(mode="after")
+    def _rates_add_up(self):
+        if self.manipulation_correct_rate + self.dont_remember_rate > 1:
+            raise ValueError("manipulation_correct_rate + dont_remember_rate must not exceed 1")
+        return self
 
 
 class Study(_Part):
