@@ -22,7 +22,7 @@ from pathlib import Path
 import pydantic
 
 from .models import DEFER_CHECKS, Questionnaire, questionnaire_problems
-from .yamlsource import YamlSourceError, describe_validation_error, field_path, load_yaml_with_lines
+from .yamlsource import YamlSourceError, describe_problem, describe_validation_error, load_yaml_with_lines
 
 __all__ = ["QuestionnaireFileError", "load_questionnaire", "combine", "library_names", "LIBRARY_DIR"]
 
@@ -116,12 +116,7 @@ def load_questionnaire(name_or_path: str | Path) -> Questionnaire:
         raise QuestionnaireFileError(path, describe_validation_error(error, path, line_of)) from None
     problems = questionnaire_problems(questionnaire)
     if problems:
-        messages = []
-        for loc, message in problems:
-            line = line_of(loc)
-            where = f"{path}:{line}" if line is not None else str(path)
-            messages.append(f"{where}: {field_path(loc)}: {message}")
-        raise QuestionnaireFileError(path, messages)
+        raise QuestionnaireFileError(path, [describe_problem(path, line_of, loc, msg) for loc, msg in problems])
     return questionnaire
 
 

@@ -13,6 +13,9 @@ study files)::
         model = MyModel.model_validate(data)
     except pydantic.ValidationError as error:
         raise MyFileError("\\n".join(describe_validation_error(error, path, line_of)))
+    problems = my_cross_checks(model)   # [(loc, message), ...]
+    if problems:
+        raise MyFileError("\\n".join(describe_problem(path, line_of, loc, msg) for loc, msg in problems))
 
 Errors in the YAML itself (bad indentation, an unclosed quote, a key given twice
 in one mapping) raise :class:`YamlSourceError`, whose text is
@@ -43,6 +46,7 @@ __all__ = [
     "load_yaml_with_lines",
     "field_path",
     "describe_validation_error",
+    "describe_problem",
 ]
 
 LineOf = Callable[[Sequence[Any]], "int | None"]
@@ -227,13 +231,29 @@ def describe_validation_error(error, path: str | Path, line_of: LineOf) -> list[
     texts = []
     for problem in error.errors(include_url=False):
         loc = tuple(part for part in problem["loc"] if not _is_pydantic_tag(part))
-        line = line_of(loc)
-        where = f"{path}:{line}" if line is not None else str(path)
         message = problem["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-        texts.append(f"{where}: {field_path(loc)}: {message}")
+        texts.append(describe_problem(path, line_of, loc, message))
     return texts
+
+
+def describe_problem(path: str | Path, line_of: LineOf, loc: Sequence[Any], message: str) -> str:
+    """``file:line: field: message`` for a problem found by your own cross-checks.
+
+    Use it for rules pydantic cannot see field by field (ids that must exist
+    elsewhere in the file, translations against a declared language list, ...),
+    so that they read exactly like schema errors.
+
+    Examples
+    --------
+    >>> data, line_of = load_yaml_with_lines("s.yaml", text="scales:\\n  - items: [a, zz]\\n")
+    >>> describe_problem("s.yaml", line_of, ("scales", 0, "items", 1), "unknown item 'zz'")
+    "s.yaml:2: scales[0].items[1]: unknown item 'zz'"
+    """
+    line = line_of(tuple(loc))
+    where = f"{path}:{line}" if line is not None else str(path)
+    return f"{where}: {field_path(loc)}: {message}"
 
 
 def _is_pydantic_tag(part: Any) -> bool:

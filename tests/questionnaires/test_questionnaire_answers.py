@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from questionnaires import AnswerError, Item, load_questionnaire, validate_answer
@@ -115,6 +115,7 @@ def test_non_form_values_are_a_type_error():
         validate_answer(AGE, True)
 
 
+@settings(derandomize=True, database=None)
 @given(st.text(max_size=12))
 def test_any_string_gives_a_valid_point_or_an_answer_error(raw):
     item = ATTITUDE.item("att_3")
@@ -127,6 +128,7 @@ def test_any_string_gives_a_valid_point_or_an_answer_error(raw):
         assert value == int(raw.strip())
 
 
+@settings(derandomize=True, database=None)
 @given(st.integers(min_value=-1000, max_value=1000))
 def test_age_accepts_exactly_16_to_99(age):
     if 16 <= age <= 99:

@@ -154,7 +154,7 @@ attitude_frames = data_frames(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(attitude_frames)
 def test_scores_within_range_and_equal_to_an_independent_computation(frame):
     frame = frame.astype(float)
