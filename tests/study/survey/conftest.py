@@ -1,0 +1,52 @@
+"""Fixtures for the survey tests: a study without the reading delay, apps on real databases."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import pytest
+
+from study import load_study
+from study.survey.app import create_app
+
+ADMIN_TOKEN = "test-admin-token"
+
+
+def without_reading_delay(study, seconds: float = 0.0):
+    """The study with ``vignette.min_view_seconds`` set (tests cannot wait 15 s per bot)."""
+    vignette = study.vignette.model_copy(update={"min_view_seconds": seconds})
+    return study.model_copy(update={"vignette": vignette})
+
+
+@pytest.fixture(scope="session")
+def tilburg():
+    return without_reading_delay(load_study("tilburg"))
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'survey.db'}"
+
+
+@pytest.fixture
+def app(tilburg, db_url):
+    application = create_app(tilburg, db_url, admin_token=ADMIN_TOKEN)
+    yield application
+    application.state.survey.db.close()
+
+
+def client_for(application) -> httpx.AsyncClient:
+    """An async client on the ASGI app with its own cookie jar (one browser)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=application),
+                             base_url="http://testserver")
+
+
+@pytest.fixture
+async def client(app):
+    async with client_for(app) as c:
+        yield c
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("REPLYLAB_TEST_POSTGRES_URL")

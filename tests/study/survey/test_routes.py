@@ -1,0 +1,188 @@
+"""Route tests of the participant flow on a real SQLite file, through the ASGI app."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from study.survey.app import create_app
+from study.survey.bot import CSRF, walk
+from study.survey.db import hash_session_token
+from study.survey.sessions import SESSION_COOKIE
+from tests.study.survey.conftest import ADMIN_TOKEN, client_for, without_reading_delay
+
+
+def csrf_of(page) -> str:
+    return CSRF.search(page.text).group(1)
+
+
+async def consent(client, lang="en", **query):
+    page = await client.get("/", params={"lang": lang, **query})
+    assert page.status_code == 200, page.text
+    response = await client.post("/consent", data={
+        "csrf_token": csrf_of(page), "lang": lang, "consent": "yes", **query})
+    assert response.status_code == 303
+    return response
+
+
+def participant_of(app, client) -> dict:
+    token = client.cookies[SESSION_COOKIE]
+    return app.state.survey.db.participant_by_session(token)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_bot_completes_and_every_answer_is_stored(app, client, tilburg, lang):
+    run = await walk(client, tilburg, lang=lang, seed=3)
+    participant = participant_of(app, client)
+    assert participant["status"] == "complete" and participant["lang"] == lang
+    assert participant["condition"] in tilburg.condition_names
+    assert app.state.survey.db.answers_of(participant["participant_id"]) == run.committed
+    assert set(run.committed) == set(tilburg.questionnaire.item_ids)
+    # the Tilburg study sends participants back to Prolific with the code
+    assert run.redirect == tilburg.completion.redirect_url.replace("{code}", tilburg.completion.code)
+
+
+async def test_entry_offers_languages_and_keeps_prolific_ids(client):
+    page = await client.get("/", params={"PROLIFIC_PID": "abc123", "STUDY_ID": "s1"})
+    assert page.status_code == 200
+    links = re.findall(r'href="(/\?[^"]+)"', page.text)
+    assert len(links) == 2 and all("PROLIFIC_PID=abc123" in link for link in links)
+    assert {"lang=nl", "lang=en"} == {re.search(r"lang=\w+", link).group() for link in links}
+
+
+async def test_session_cookie_is_httponly_and_samesite(client):
+    page = await client.get("/", params={"lang": "en"})
+    cookie = page.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+async def test_decline_keeps_only_a_count(app, client):
+    page = await client.get("/", params={"lang": "nl", "PROLIFIC_PID": "decliner1"})
+    response = await client.post("/consent", data={
+        "csrf_token": csrf_of(page), "lang": "nl", "consent": "no", "PROLIFIC_PID": "decliner1"})
+    assert response.status_code == 200
+    assert "niets van je opgeslagen" in response.text
+    db = app.state.survey.db
+    assert db.study_row("tilburg")["declines"] == 1
+    assert db.participant_rows("tilburg", include_tests=True) == []
+
+
+async def test_invalid_answer_shows_message_and_keeps_other_answers(app, client, tilburg):
+    await consent(client)
+    page = await client.get("/")
+    await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
+    page = await client.get("/")
+    assert 'action="/page/page_attitude"' in page.text
+    form = {"csrf_token": csrf_of(page), "att_1": "7", "att_2": "2", "att_3": "9",
+            "att_4": "4"}  # att_3 out of range, att_5 missing
+    response = await client.post("/page/page_attitude", data=form)
+    assert response.status_code == 422
+    html = response.text
+    assert 'id="error-att_3"' in html and 'id="error-att_5"' in html
+    assert 'id="error-att_1"' not in html
+    for item, value in (("att_1", "7"), ("att_2", "2"), ("att_4", "4")):
+        assert re.search(rf'name="{item}" value="{value}" checked', html), item
+    participant = participant_of(app, client)
+    assert app.state.survey.db.answers_of(participant["participant_id"]) == {}
+    assert participant["step"] == "page_attitude"
+
+
+async def test_reload_back_button_and_restart_keep_answers_and_condition(app, client, tilburg,
+                                                                         db_url):
+    await consent(client)
+    first = participant_of(app, client)
+    page = await client.get("/")
+    await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
+    page = await client.get("/")
+    answers = {f"att_{i}": str(i) for i in range(1, 6)}
+    assert (await client.post("/page/page_attitude",
+                              data={"csrf_token": csrf_of(page), **answers})).status_code == 303
+    reloaded = await client.get("/")
+    assert 'action="/page/page_reason"' in reloaded.text
+    # back button: the old page is sent again with a changed answer
+    changed = {**answers, "att_2": "6"}
+    response = await client.post("/page/page_attitude",
+                                  data={"csrf_token": csrf_of(reloaded), **changed})
+    assert response.status_code == 303
+    after = participant_of(app, client)
+    assert after["step"] == "page_reason" and after["condition"] == first["condition"]
+    assert app.state.survey.db.answers_of(after["participant_id"])["att_2"] == 6
+    # a server restart: a new app on the same database file, the same browser cookie
+    restarted = create_app(tilburg, db_url, admin_token=ADMIN_TOKEN)
+    async with client_for(restarted) as browser:
+        browser.cookies.set(SESSION_COOKIE, client.cookies[SESSION_COOKIE])
+        page = await browser.get("/")
+        assert 'action="/page/page_reason"' in page.text
+        response = await browser.post("/page/page_reason", data={
+            "csrf_token": csrf_of(page), "reason": "They want to look helpful."})
+        assert response.status_code == 303  # CSRF secret survived the restart
+    restarted.state.survey.db.close()
+    final = participant_of(app, client)
+    step_ids = app.state.survey.step_ids
+    expected = step_ids[step_ids.index("page_reason") + 1]
+    assert final["condition"] == first["condition"] and final["step"] == expected
+
+
+async def test_prolific_ids_stored_resume_by_session_and_no_second_completion(app, tilburg):
+    query = {"PROLIFIC_PID": "pidA1", "STUDY_ID": "studyX", "SESSION_ID": "sessA1"}
+    async with client_for(app) as phone:
+        await consent(phone, **query)
+        started = participant_of(app, phone)
+    assert (started["prolific_pid"], started["prolific_study_id"],
+            started["prolific_session_id"]) == ("pidA1", "studyX", "sessA1")
+    async with client_for(app) as laptop:  # lost cookie: the Prolific link resumes
+        page = await laptop.get("/", params=query)
+        assert 'action="/page/vignette"' in page.text
+        run_rest = await laptop.post("/page/vignette", data={"csrf_token": csrf_of(page)})
+        assert run_rest.status_code == 303
+        assert participant_of(app, laptop)["participant_id"] == started["participant_id"]
+    async with client_for(app) as other:
+        await walk(other, tilburg, lang="en", seed=5, query={"PROLIFIC_PID": "pidB2"})
+    async with client_for(app) as again:
+        response = await again.get("/", params={"lang": "en", "PROLIFIC_PID": "pidB2"})
+        assert response.status_code == 409
+        assert "already completed" in response.text
+    assert len(app.state.survey.db.participants_by_prolific("tilburg", pid="pidB2")) == 1
+
+
+@pytest.mark.parametrize("bad_query", [{"PROLIFIC_PID": "<script>"}, {"SESSION_ID": "a" * 65}])
+async def test_malformed_prolific_ids_are_refused(client, bad_query):
+    response = await client.get("/", params={"lang": "en", **bad_query})
+    assert response.status_code == 400
+    assert "<script>" not in response.text
+
+
+async def test_minimum_viewing_time_is_enforced_without_javascript(tilburg, tmp_path):
+    import asyncio
+
+    study = without_reading_delay(tilburg, seconds=1.0)
+    app = create_app(study, f"sqlite:///{tmp_path / 'view.db'}", admin_token=ADMIN_TOKEN)
+    async with client_for(app) as client:
+        await consent(client)
+        page = await client.get("/")
+        assert 'data-wait="' in page.text and 'data-wait="0' not in page.text
+        too_soon = await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
+        assert too_soon.status_code == 422
+        assert participant_of(app, client)["step"] == "vignette"
+        await asyncio.sleep(1.05)
+        later = await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
+        assert later.status_code == 303
+        assert participant_of(app, client)["step"] == "page_attitude"
+    app.state.survey.db.close()
+
+
+async def test_no_ip_address_is_stored_by_default(app, client):
+    await consent(client)
+    assert participant_of(app, client)["ip_address"] is None
+
+
+async def test_double_consent_assigns_once(app, client):
+    page = await client.get("/", params={"lang": "en"})
+    form = {"csrf_token": csrf_of(page), "lang": "en", "consent": "yes"}
+    first = await client.post("/consent", data=form)
+    second = await client.post("/consent", data=form)
+    assert first.status_code == second.status_code == 303
+    assert app.state.survey.db.study_row("tilburg")["n_assigned"] == 1
