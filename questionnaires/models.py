@@ -163,7 +163,7 @@ class Scale(_Model):
     @model_validator(mode="before")
     @classmethod
     def _default_min_valid(cls, data):
-        if isinstance(data, dict) and data.get("min_valid") is None and isinstance(data.get("items"), list):
+        if isinstance(data, dict) and data.get("min_valid") is None and isinstance(data.get("items"), list | tuple):
             data = {**data, "min_valid": len(data["items"])}
         return data
 
@@ -186,7 +186,8 @@ class Page(_Model):
 class Questionnaire(_Model):
     """A questionnaire module (or several combined): items, scales and pages.
 
-    Every item is on exactly one page; ``item_ids`` lists them in page order.
+    Every item is on exactly one page; ``item_ids`` lists them in declared order
+    (the shipped modules declare items in the order their pages show them).
     Look items, scales and pages up with :meth:`item`, :meth:`scale`, :meth:`page`.
     """
 
@@ -237,8 +238,8 @@ class Questionnaire(_Model):
 
     @property
     def item_ids(self) -> list[str]:
-        """All item ids in presented (page) order: the item columns of the data set."""
-        return [item_id for page in self.pages for item_id in page.items]
+        """All item ids in declared order (``items``): the item columns of the data set."""
+        return [item.id for item in self.items]
 
     @property
     def scale_ids(self) -> list[str]:

@@ -71,7 +71,8 @@ def test_ids_unique_and_well_formed(module):
     columns = [i.id for i in module.items] + [s.id for s in module.scales]
     assert len(columns) == len(set(columns))
     assert all(ID.match(c) for c in columns)
-    assert sorted(module.item_ids) == sorted(i.id for i in module.items)  # each item on one page
+    # Items are declared in the order the pages show them, so column order = presented order.
+    assert [item_id for page in module.pages for item_id in page.items] == module.item_ids
 
 
 def test_ranges_points_and_keying_declared(module):
