@@ -1,0 +1,151 @@
+"""The database class on SQLite (always) and PostgreSQL (when REPLYLAB_TEST_POSTGRES_URL is set).
+
+Atomic assignment is checked under real concurrency: many threads consent at
+the same moment, each with its own pooled connection.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+
+from study.assignment import assign_condition
+from study.survey.db import SurveyDatabase, SurveyDatabaseError
+from tests.study.survey.conftest import postgres_url
+
+CONDITIONS = ["public", "private"]
+
+
+def _postgres_param():
+    url = postgres_url()
+    marks = [pytest.mark.postgres]
+    if not url:
+        marks.append(pytest.mark.skip(
+            reason="REPLYLAB_TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server; "
+                   "see .ci/postgres.sh)"))
+    return pytest.param(url, id="postgresql", marks=marks)
+
+
+@pytest.fixture(params=["sqlite", _postgres_param()])
+def db(request, tmp_path):
+    if request.param == "sqlite":
+        database = SurveyDatabase(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    else:
+        database = SurveyDatabase(request.param)
+    study_id = "t" + uuid.uuid4().hex[:12]  # a fresh study per test (PostgreSQL is shared)
+    database.ensure_study(study_id, "f" * 64)
+    database.test_study_id = study_id
+    yield database
+    if database.dialect == "postgresql":
+        with database.engine.begin() as conn:
+            ids = "SELECT participant_id FROM replylab_participants WHERE study_id = :s"
+            for table in ("replylab_answers", "replylab_page_visits"):
+                conn.execute(text(f"DELETE FROM {table} WHERE participant_id IN ({ids})"),
+                             {"s": study_id})
+            conn.execute(text("DELETE FROM replylab_participants WHERE study_id = :s"),
+                         {"s": study_id})
+            conn.execute(text("DELETE FROM replylab_studies WHERE study_id = :s"), {"s": study_id})
+    database.close()
+
+
+def balanced(counts, n_assigned):
+    return assign_condition("balanced_completes", CONDITIONS, counts=counts,
+                            n_assigned=n_assigned, seed=7)
+
+
+def start(db, token, now=None, **kwargs):
+    return db.start_participant(db.test_study_id, session_token=token, lang="en",
+                                choose_condition=balanced, first_step="vignette",
+                                timeout_minutes=30, condition_names=CONDITIONS, now=now, **kwargs)
+
+
+def test_concurrent_arrivals_never_share_a_slot_and_stay_balanced(db):
+    n = 40
+    barrier = threading.Barrier(8)
+
+    def arrive(i):
+        if i < 8:
+            barrier.wait()  # the first eight arrive at exactly the same moment
+        return start(db, f"token-{i:04d}-{'x' * 20}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        rows = list(pool.map(arrive, range(n)))
+    indexes = sorted(row["assignment_index"] for row in rows)
+    assert indexes == list(range(n))  # every arrival got its own place in the sequence
+    counts = {c: sum(row["condition"] == c for row in rows) for c in CONDITIONS}
+    assert abs(counts["public"] - counts["private"]) <= 1, counts
+    assert db.study_row(db.test_study_id)["n_assigned"] == n
+
+
+def test_answers_are_upserted_one_row_per_item(db):
+    row = start(db, "token-upsert-xxxxxxxxxxxxxxxx")
+    pid = row["participant_id"]
+    db.submit_page(pid, "page_a", {"att_1": 3, "reason": "één ding"}, next_step="page_b", now=10.0)
+    db.submit_page(pid, "page_a", {"att_1": 5}, next_step=None, now=20.0)
+    assert db.answers_of(pid) == {"att_1": 5, "reason": "één ding"}
+    assert len(db.answer_rows(db.test_study_id)) == 2
+    visits = {v["page_id"]: v for v in db.page_visit_rows(db.test_study_id)}
+    assert visits["page_a"]["submits"] == 2 and visits["page_a"]["submitted_at"] == 20.0
+    assert visits["page_b"]["shown_at"] == 10.0 and visits["page_b"]["submitted_at"] is None
+    assert db.participant_by_session("token-upsert-xxxxxxxxxxxxxxxx")["step"] == "page_b"
+
+
+def test_idle_participants_time_out_and_free_their_slot(db):
+    old = start(db, "token-old-xxxxxxxxxxxxxxxxxxxx", now=1000.0)
+    later = 1000.0 + 31 * 60
+    new = start(db, "token-new-xxxxxxxxxxxxxxxxxxxx", now=later)
+    # the idle one no longer fills its condition, so balance sends the newcomer there too
+    assert new["condition"] == old["condition"]
+    rows = {r["participant_id"]: r for r in db.participant_rows(db.test_study_id)}
+    assert rows[old["participant_id"]]["status"] == "timed_out"
+    # coming back after the timeout: same condition, in progress again
+    db.submit_page(old["participant_id"], "vignette", {}, next_step="page_a", now=later + 5)
+    back = db.participant_by_session("token-old-xxxxxxxxxxxxxxxxxxxx")
+    assert back["status"] == "in_progress" and back["condition"] == old["condition"]
+
+
+def test_test_sessions_take_no_slot_and_are_hidden(db):
+    start(db, "token-test-xxxxxxxxxxxxxxxxxxx", is_test=True, condition="private")
+    assert db.study_row(db.test_study_id)["n_assigned"] == 0
+    assert db.participant_rows(db.test_study_id) == []
+    assert len(db.participant_rows(db.test_study_id, include_tests=True)) == 1
+
+
+def test_duplicate_prolific_ids_are_flagged(db):
+    first = start(db, "token-dup1-xxxxxxxxxxxxxxxxxxx", prolific={"prolific_pid": "P1"})
+    second = start(db, "token-dup2-xxxxxxxxxxxxxxxxxxx", prolific={"prolific_pid": "P1"})
+    assert (first["duplicate"], second["duplicate"]) == (False, True)
+
+
+def test_declines_are_only_counted(db):
+    db.record_decline(db.test_study_id)
+    db.record_decline(db.test_study_id)
+    assert db.study_row(db.test_study_id)["declines"] == 2
+    assert db.participant_rows(db.test_study_id, include_tests=True) == []
+
+
+def test_secret_key_persists(db):
+    assert db.secret_key() == db.secret_key() and len(db.secret_key()) == 32
+
+
+def test_status_must_be_known(db):
+    row = start(db, "token-status-xxxxxxxxxxxxxxxxx")
+    assert db.set_status(row["participant_id"], "excluded")
+    with pytest.raises(SurveyDatabaseError, match="not one of"):
+        db.set_status(row["participant_id"], "deleted")
+
+
+def test_unsupported_url_is_a_clear_error():
+    with pytest.raises(SurveyDatabaseError, match="not supported"):
+        SurveyDatabase("mysql://localhost/x")
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    database = SurveyDatabase(f"sqlite:///{tmp_path / 'wal.db'}")
+    with database.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    database.close()
