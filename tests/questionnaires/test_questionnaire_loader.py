@@ -270,3 +270,22 @@ def test_yaml_source_error_parts():
         load_yaml_with_lines("t.yaml", text="a: [1,\n")
     assert info.value.path == "t.yaml" and info.value.line == 2
     assert str(info.value).startswith("t.yaml:2: invalid YAML")
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("    items: [q1, q2]\n", "    items: [q1, q2]\n    min_valid: 3\n",
+         "FILE:27: scales[0].min_valid: min_valid (3) exceeds the number of items (2)"),
+        ("    points: 5\n    reverse", "    points: 7\n    reverse",
+         "FILE:26: scales[0].items: items have different numbers of points ([5, 7]); a scale needs one"),
+        ("    points: 5\n    reverse", "    points: 5\n    labels: {nl: [a, b], en: [a, b, c, d, e]}\n    reverse",
+         "FILE:15: items[1].labels.nl: give one label per point (5), not 2"),
+        ("  - id: p1\n", "  - id: p1\n    intro: {en: Read this.}\n",
+         "FILE:29: pages[0].intro.nl: missing the 'nl' translation"),
+        ("languages: [nl, en]", "languages: [nl, en, nl]", "FILE:4: languages: a language is listed twice"),
+    ],
+)  # fmt: skip
+def test_more_cross_checks(tmp_path, old, new, expected):
+    assert old in VALID
+    assert errors_of(tmp_path, VALID.replace(old, new, 1)) == [expected]
