@@ -1,0 +1,121 @@
+"""load_study: shipped names, paths, hashes, and file:line: field: message errors."""
+
+import hashlib
+
+import pytest
+
+from study.loader import Problem, StudyFileError, load_study, shipped_studies
+from study.errors import UserError
+from _study_variants import line_number, shipped_text, variant
+
+
+def test_shipped_studies_are_listed_and_load_by_name_path_and_folder():
+    shipped = shipped_studies()
+    assert set(shipped) == {"tilburg", "webcare-2x2"}
+    by_name = load_study("tilburg")
+    by_path = load_study(shipped["tilburg"])
+    by_folder = load_study(str(shipped["tilburg"].parent))
+    assert by_name.path == by_path.path == by_folder.path == shipped["tilburg"].resolve()
+    assert by_name.model_dump() == by_path.model_dump()
+
+
+def test_file_hash_is_the_sha256_of_the_file_bytes():
+    study = load_study("webcare-2x2")
+    assert study.file_hash == hashlib.sha256(study.path.read_bytes()).hexdigest()
+
+
+def test_hash_changes_with_the_file(tmp_path):
+    path, _ = variant(tmp_path, "target_n: 140", "target_n: 150")
+    changed = load_study(path)
+    assert changed.target_n == 150
+    assert changed.file_hash != load_study("tilburg").file_hash
+
+
+def test_error_text_is_one_file_line_field_message_per_line():
+    error = StudyFileError([Problem("a.yaml", 3, "target_n", "too small"),
+                            Problem("a.yaml", None, "(file)", "file not found")])
+    assert str(error).splitlines() == ["a.yaml:3: target_n: too small", "a.yaml: (file): file not found"]
+    assert isinstance(error, UserError)
+
+
+def _single(error_info, field):
+    matches = [p for p in error_info.value.problems if p.field == field]
+    assert matches, f"no problem for {field!r} in:\n{error_info.value}"
+    return matches[0]
+
+
+def test_schema_error_points_at_the_field_line(tmp_path):
+    path, text = variant(tmp_path, "target_n: 140", "target_n: 0")
+    with pytest.raises(StudyFileError) as error:
+        load_study(path)
+    problem = _single(error, "target_n")
+    assert problem.file == str(path)
+    assert problem.line == line_number(text, "target_n: 0")
+    assert "greater than or equal to 1" in problem.message
+
+
+def test_unknown_field_is_reported_as_a_typo(tmp_path):
+    path, text = variant(tmp_path, "target_n: 140", "target_n: 140\ntarget_size: 140")
+    with pytest.raises(StudyFileError) as error:
+        load_study(path)
+    problem = _single(error, "target_size")
+    assert problem.line == line_number(text, "target_size")
+    assert "unknown field" in problem.message
+
+
+def test_hypothesis_field_path_leaves_out_the_union_tag(tmp_path):
+    path, text = variant(tmp_path, "      dv: attitude\n", "")
+    with pytest.raises(StudyFileError) as error:
+        load_study(path)
+    problem = _single(error, "analysis.hypotheses[0].dv")
+    assert problem.message == "required field is missing"
+    assert problem.line == line_number(text, "    - kind: anova")
+
+
+def test_every_problem_is_reported_not_only_the_first(tmp_path):
+    path, _ = variant(tmp_path, "      x_coding: {private: 0, public: 1}",
+                      "      x_coding: {privat: 0, public: 1}\n      m: [pk_strategic, nonsense]")
+    text = path.read_text().replace("      m: pk_strategic\n", "", 1)
+    path.write_text(text)
+    with pytest.raises(StudyFileError) as error:
+        load_study(path)
+    fields = {p.field for p in error.value.problems}
+    assert {"analysis.hypotheses[1].x_coding.privat", "analysis.hypotheses[1].m[1]"} <= fields
+
+
+def test_unknown_name_lists_the_shipped_studies():
+    with pytest.raises(StudyFileError, match="tilburg, webcare-2x2"):
+        load_study("tilburgg")
+
+
+def test_missing_file_not_utf8_and_not_a_mapping(tmp_path):
+    with pytest.raises(StudyFileError, match="file not found"):
+        load_study(tmp_path / "absent.yaml")
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(StudyFileError, match="UTF-8"):
+        load_study(binary)
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- a\n- b\n")
+    with pytest.raises(StudyFileError, match="expected a mapping"):
+        load_study(listing)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    text = shipped_text().replace("target_n: 140", "target_n: [140")
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    with pytest.raises(StudyFileError) as error:
+        load_study(path)
+    (problem,) = error.value.problems
+    assert problem.field == "(yaml)" and "invalid YAML" in problem.message
+    assert problem.line is not None and problem.line >= line_number(text, "target_n: [140")
+
+
+def test_repeated_key_is_an_error(tmp_path):
+    path, text = variant(tmp_path, "target_n: 140", "target_n: 140\ntarget_n: 150")
+    with pytest.raises(StudyFileError) as error:
+        load_study(path)
+    (problem,) = error.value.problems
+    assert problem.line == line_number(text, "target_n: 150")
+    assert "appears twice" in problem.message
