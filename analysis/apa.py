@@ -373,23 +373,22 @@ def _one_row(result, effect) -> tuple[dict, dict]:
 
 
 def _mediation_text(result, style: str) -> str:
-    indirect = result.indirect
-    level = getattr(result, "ci", 0.95)
-    if not isinstance(indirect, pd.DataFrame):
-        raise ValueError("the mediation result's `indirect` must be a DataFrame of effects with CIs.")
-    effect_column = next((c for c in ("effect", "estimate", "indirect", "ab") if c in indirect.columns), None)
-    if effect_column is None or not {"ci_low", "ci_high"} <= set(indirect.columns):
+    """Indirect effect(s) of a MediationResult: one phrase per mediator, then the total."""
+    indirect = getattr(result, "indirect", None)
+    if not isinstance(indirect, pd.DataFrame) or not {"effect", "ci_low", "ci_high"} <= set(indirect.columns):
         raise ValueError(
-            "the mediation result's `indirect` table needs an effect column and ci_low, ci_high; "
-            f"it has {', '.join(map(str, indirect.columns))}."
+            "a mediation result needs an `indirect` table with effect, ci_low and ci_high "
+            "(as made by analysis.mediation)."
         )
-    name_column = "mediator" if "mediator" in indirect.columns else None
+    level = getattr(result, "ci", 0.95)
     several = len(indirect) > 1
     texts = []
-    for _, row in indirect.iterrows():
-        mediator = str(row[name_column]) if name_column and several else None
-        texts.append(apa_mediation(row[effect_column], row["ci_low"], row["ci_high"], ci=level,
-                                   mediator=mediator, style=style))
+    for name, row in indirect.iterrows():
+        if several and name == "total":
+            texts.append("total " + apa_mediation(row["effect"], row["ci_low"], row["ci_high"], ci=level, style=style))
+        else:
+            texts.append(apa_mediation(row["effect"], row["ci_low"], row["ci_high"], ci=level,
+                                       mediator=str(name) if several else None, style=style))
     return "; ".join(texts)
 
 

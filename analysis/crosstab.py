@@ -21,7 +21,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis._checks import as_name_list, complete_rows, numeric_column, require_columns, require_groups
+from analysis._checks import (
+    as_name_list,
+    complete_rows,
+    numeric_column,
+    ordered_groups,
+    require_columns,
+    require_groups,
+)
 
 TEST_COLUMNS = ["row", "col", "n", "test", "statistic", "df", "p", "cramers_v", "min_expected"]
 CODE_PREFIX = "code_"
@@ -141,8 +148,8 @@ def motives_by_condition(
         One row per code, columns in this order:
 
         - ``motive``: the code column without its ``code_`` prefix;
-        - for each level ``L`` of ``by`` (category order, else first
-          appearance): ``n_L`` participants with code 1 and ``pct_L`` their
+        - for each level ``L`` of ``by`` (category order, else sorted, as
+          in :func:`analysis.describe`): ``n_L`` participants with code 1 and ``pct_L`` their
           percentage (0-100) of the coded participants in ``L``;
         - ``n_total``, ``pct_total``: the same over all conditions;
         - ``test``, ``statistic``, ``df``, ``p``, ``cramers_v``: as in
@@ -173,7 +180,7 @@ def motives_by_condition(
     if not names:
         raise ValueError("`codes` is empty; pass the 0/1 code columns, e.g. ['code_reputation_protection'].")
     require_columns(data, [*names, by])
-    levels = require_groups(data, by)
+    levels = ordered_groups(data, by)
     rows = []
     for name in names:
         values = numeric_column(data, name, allow_constant=True)

@@ -1,7 +1,5 @@
 """Tests of analysis.apa: APA 7 rules written out by hand, and real results."""
 
-import types
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -214,16 +212,37 @@ def test_apa_of_describe_row():
         apa(table)
 
 
-def test_apa_of_a_mediation_like_result():
-    # Parallel mediators: one phrase per mediator. (A real MediationResult is
-    # checked in test_figures once analysis.mediation exists.)
-    indirect = pd.DataFrame({"mediator": ["pk_scale", "realism"], "effect": [0.1234, -0.05],
-                             "ci_low": [-0.0312, -0.151], "ci_high": [0.2851, 0.02]})
-    result = types.SimpleNamespace(indirect=indirect, ci=0.95)
-    assert apa(result) == (
-        "indirect effect via pk_scale = 0.12, 95% CI [-0.03, 0.29]; "
-        "indirect effect via realism = -0.05, 95% CI [-0.15, 0.02]"
+def _mediation_data(seed=8, n=140):
+    rng = np.random.default_rng(seed)
+    condition = np.repeat(["public", "private"], n // 2)
+    public = (condition == "public").astype(float)
+    pk = 0.5 * public + rng.normal(size=n)
+    realism = -0.3 * public + rng.normal(size=n)
+    attitude = 0.3 * public + 0.4 * pk + 0.2 * realism + rng.normal(size=n)
+    return pd.DataFrame({"condition": condition, "pk_scale": pk, "realism": realism, "attitude": attitude})
+
+
+def test_apa_of_a_mediation_result():
+    from analysis.mediation import mediation
+
+    data = _mediation_data()
+    single = mediation(data, x="condition", m="pk_scale", y="attitude", n_boot=300, seed=3)
+    row = single.indirect.loc["pk_scale"]
+    assert apa(single) == (
+        f"indirect effect = {format_number(row['effect'])}, "
+        f"95% CI [{format_number(row['ci_low'])}, {format_number(row['ci_high'])}]"
     )
+    parallel = mediation(data, x="condition", m=["pk_scale", "realism"], y="attitude", n_boot=300, seed=3,
+                         ci=0.9)
+    parts = apa(parallel, style="unicode").split("; ")
+    assert [p.split(" = ")[0] for p in parts] == [
+        "indirect effect via pk_scale", "indirect effect via realism", "total indirect effect"]
+    for part, name in zip(parts, ["pk_scale", "realism", "total"]):
+        row = parallel.indirect.loc[name]
+        assert part.endswith(
+            f"= {format_number(row['effect'], style='unicode')}, 90% CI "
+            f"[{format_number(row['ci_low'], style='unicode')}, {format_number(row['ci_high'], style='unicode')}]"
+        )
 
 
 def test_apa_unknown_result():

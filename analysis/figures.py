@@ -1,0 +1,441 @@
+"""Publication figures for between-subjects experiments.
+
+Every function takes the canonical data set (one row per participant) or a
+result of this package and returns a :class:`matplotlib.figure.Figure` in the
+house style (:mod:`analysis.style`). None calls ``plt.show()`` or registers
+the figure with pyplot; save with :func:`analysis.style.save_figure`.
+
+>>> import pandas as pd
+>>> data = pd.DataFrame({"condition": ["public", "private"] * 10,
+...                      "attitude": [5.0, 4.0, 6.0, 4.5, 5.5] * 4})
+>>> fig = attitude_by_condition(data)
+>>> fig.axes[0].get_ylabel()
+'attitude'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.ticker import FuncFormatter
+
+from analysis._checks import as_name_list, numeric_column, ordered_groups, require_columns
+from analysis.apa import apa_mediation, format_number
+from analysis.crosstab import motives_by_condition
+from analysis.descriptives import describe
+from analysis.style import NEUTRAL, PALETTE, group_style, house_style, new_figure
+
+
+def _label(labels, key) -> str:
+    if labels is None:
+        return str(key)
+    if isinstance(labels, dict):
+        return str(labels.get(key, key))
+    raise ValueError(f"labels must be a dict mapping names to display labels; got {type(labels).__name__}.")
+
+
+def attitude_by_condition(
+    data: pd.DataFrame,
+    dv: str = "attitude",
+    by: str = "condition",
+    *,
+    ci: float = 0.95,
+    seed: int = 0,
+    labels: dict | None = None,
+    ylabel: str | None = None,
+    ylim: tuple[float, float] | None = None,
+    width: str | float = "single",
+) -> Figure:
+    """Each participant's score (jittered) with the condition means and CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per participant.
+    dv : str, default "attitude"
+        Numeric outcome.
+    by : str, default "condition"
+        Grouping column.
+    ci : float, default 0.95
+        Level of the t-based interval around each mean (:func:`analysis.describe`).
+    seed : int, default 0
+        Seed of the horizontal jitter of the points.
+    labels : dict, optional
+        Display names of the groups.
+    ylabel : str, optional
+        Axis label (default: ``dv``).
+    ylim : (float, float), optional
+        Axis range, e.g. the scale's ``(1, 7)``.
+    width : "single", "double" or inches
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: a scatter of the points per group (own colour and marker)
+        and a black error bar per group (mean and interval).
+    """
+    require_columns(data, [dv, by])
+    table = describe(data, dv, by, ci=ci)
+    values = numeric_column(data, dv)
+    rng = np.random.default_rng(seed)
+    fig, ax = new_figure(width, aspect=0.8)
+    with house_style():
+        for position, row in table.iterrows():
+            group = row[by]
+            points = values[(data[by] == group).to_numpy()].dropna().to_numpy()
+            style = group_style(position)
+            jitter = rng.uniform(-0.18, 0.18, size=len(points))
+            ax.scatter(position + jitter, points, s=10, alpha=0.45, color=style["color"],
+                       marker=style["marker"], linewidths=0, label=_label(labels, group))
+            error = [[row["mean"] - row["ci_low"]], [row["ci_high"] - row["mean"]]]
+            ax.errorbar(position, row["mean"], yerr=error, fmt=style["marker"], color="black",
+                        markerfacecolor=style["color"], markeredgecolor="black", markersize=7,
+                        capsize=4, elinewidth=1.2, zorder=5)
+        ax.set_xticks(range(len(table)), [_label(labels, g) for g in table[by]])
+        ax.set_xlim(-0.6, len(table) - 0.4)
+        ax.set_xlabel(by)
+        ax.set_ylabel(ylabel or dv)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+    return fig
+
+
+def motives_by_condition_plot(
+    data: pd.DataFrame,
+    codes,
+    by: str = "condition",
+    *,
+    labels: dict | None = None,
+    motive_labels: dict | None = None,
+    annotate: bool = True,
+    width: str | float = "double",
+) -> Figure:
+    """Grouped bars: the percentage of participants per condition mentioning each motive.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    codes : str or list of str
+        0/1 code columns (see :func:`analysis.motives_by_condition`).
+    by : str, default "condition"
+    labels : dict, optional
+        Display names of the conditions.
+    motive_labels : dict, optional
+        Display names of the motives (keys without the ``code_`` prefix).
+    annotate : bool, default True
+        Print each bar's percentage above it.
+    width : "single", "double" or inches
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes with one bar container per condition (own colour and hatch).
+    """
+    table = motives_by_condition(data, codes, by)
+    levels = ordered_groups(data, by)
+    fig, ax = new_figure(width, aspect=0.45)
+    positions = np.arange(len(table))
+    bar_width = 0.8 / len(levels)
+    with house_style():
+        for index, level in enumerate(levels):
+            style = group_style(index)
+            offset = (index - (len(levels) - 1) / 2) * bar_width
+            bars = ax.bar(positions + offset, table[f"pct_{level}"], bar_width, color=style["color"],
+                          hatch=style["hatch"], edgecolor="black", label=_label(labels, level))
+            if annotate:
+                ax.bar_label(bars, fmt="%.0f", padding=1, fontsize=6)
+        ax.set_xticks(positions, [_label(motive_labels, m).replace("_", " ") for m in table["motive"]])
+        ax.set_ylim(0, 105)
+        ax.set_ylabel("Mentioned (% of participants)")
+        ax.legend(title=by)
+    return fig
+
+
+def _likert_counts(series: pd.Series, item: str, points: int) -> np.ndarray:
+    values = pd.to_numeric(series, errors="coerce")
+    bad = series[values.isna() & series.notna()]
+    present = values.dropna()
+    outside = present[(present < 1) | (present > points) | (present != present.round())]
+    if len(bad) or len(outside):
+        example = bad.iloc[0] if len(bad) else outside.iloc[0]
+        raise ValueError(
+            f"item {item!r} must hold whole numbers 1..{points}; found {example!r}. Pass the "
+            "raw answers (as presented), or the right `points`."
+        )
+    return np.bincount(present.astype(int), minlength=points + 1)[1:]
+
+
+def likert_diverging(
+    data: pd.DataFrame,
+    items,
+    labels: dict | None = None,
+    by: str | None = None,
+    *,
+    points: int | None = None,
+    category_labels: list[str] | None = None,
+    width: str | float = "double",
+) -> Figure:
+    """Diverging stacked bars of Likert answers, centred on the neutral point.
+
+    Disagreeing answers extend left of zero, agreeing ones right; the middle
+    category of an odd scale is split over both sides.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    items : str or list of str
+        Item columns with whole-number answers 1..``points``.
+    labels : dict, optional
+        Display text per item (e.g. the item wording).
+    by : str, optional
+        One bar per item and group.
+    points : int, optional
+        Number of answer categories (default: the highest answer given).
+    category_labels : list of str, optional
+        Legend text per category (default ``"1"`` .. ``str(points)``).
+    width : "single", "double" or inches
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes with one bar container per category; colours from a
+        colour-blind-safe diverging map (PuOr), hatches slanting one way for
+        disagreement and the other for agreement, none for neutral.
+    """
+    names = as_name_list(items, what="`items`")
+    if not names:
+        raise ValueError("`items` is empty; pass the Likert item columns, e.g. ['att_1', 'att_2'].")
+    require_columns(data, names + ([by] if by else []))
+    if points is None:
+        points = int(np.nanmax([pd.to_numeric(data[n], errors="coerce").max() for n in names]))
+    if points < 2:
+        raise ValueError(f"`points` must be at least 2; got {points}.")
+    if category_labels is not None and len(category_labels) != points:
+        raise ValueError(f"`category_labels` needs {points} labels (one per answer); got {len(category_labels)}.")
+    groups = ordered_groups(data, by) if by else [None]
+    rows, names_shown = [], []
+    for item in names:
+        for group in groups:
+            subset = data[item] if group is None else data.loc[data[by] == group, item]
+            counts = _likert_counts(subset, item, points)
+            total = counts.sum()
+            rows.append(100 * counts / total if total else np.zeros(points))
+            shown = _label(labels, item)
+            names_shown.append(shown if group is None else f"{shown} ({group})")
+    percentages = np.array(rows)
+    middle = (points - 1) / 2  # index of the centre (fractional for even scales)
+    below = percentages[:, : int(np.ceil(middle))].sum(axis=1)
+    if points % 2:
+        below = below + percentages[:, int(middle)] / 2
+    height = max(0.35 * len(rows) + 0.9, 1.6)
+    fig, ax = new_figure(width, aspect=height / (7.2 if width == "double" else 3.5))
+    from matplotlib import colormaps
+
+    colours = colormaps["PuOr"](np.linspace(0.08, 0.92, points))
+    with house_style():
+        left = -below
+        y = np.arange(len(rows))[::-1]
+        for category in range(points):
+            distance = category - middle
+            slant = "/" if distance < 0 else "\\"
+            hatch = slant * int(np.ceil(abs(distance))) if abs(distance) >= 0.5 else ""
+            text = category_labels[category] if category_labels else str(category + 1)
+            ax.barh(y, percentages[:, category], left=left, height=0.7, color=colours[category],
+                    hatch=hatch, edgecolor="black", label=text)
+            left = left + percentages[:, category]
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_yticks(y, names_shown)
+        ax.set_xlim(-100, 100)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):.0f}"))
+        ax.set_xlabel("Percentage of answers (disagree left, agree right)")
+        fig.legend(*ax.get_legend_handles_labels(), ncols=points, loc="outside lower center")
+    return fig
+
+
+# --- mediation ---------------------------------------------------------------
+
+def _indirect_table(result) -> pd.DataFrame:
+    """One row per mediator (the ``total`` row of parallel models left out)."""
+    indirect = getattr(result, "indirect", None)
+    if not isinstance(indirect, pd.DataFrame) or not {"effect", "ci_low", "ci_high"} <= set(indirect.columns):
+        raise ValueError(
+            "expected a MediationResult from analysis.mediation (an `indirect` table with "
+            f"effect, ci_low, ci_high); got {type(result).__name__}."
+        )
+    mediators = [str(m) for m in getattr(result, "m", [name for name in indirect.index if name != "total"])]
+    table = indirect.loc[mediators, ["effect", "ci_low", "ci_high"]].astype(float)
+    return table.rename_axis("mediator").reset_index()
+
+
+def bootstrap_distribution(result, *, bins: int = 50, width: str | float = "single") -> Figure:
+    """Histogram of the bootstrap indirect effects, with the interval and zero marked.
+
+    Parameters
+    ----------
+    result : MediationResult
+        From :func:`analysis.mediation`; uses ``boot_indirect`` (one row per
+        resample, one column per mediator) and ``indirect`` (estimates, CIs).
+    bins : int, default 50
+    width : "single", "double" or inches
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per mediator: the histogram, dashed lines at the interval
+        bounds, a dotted line at the estimate and a solid black line at zero.
+    """
+    table = _indirect_table(result)
+    draws = np.asarray(getattr(result, "boot_indirect", None), dtype=float)
+    if draws.ndim == 1:
+        draws = draws[:, None]
+    if draws.ndim != 2 or draws.shape[1] != len(table) or draws.shape[0] == 0:
+        raise ValueError(
+            "the result has no bootstrap draws matching its indirect effects; run the "
+            "mediation with n_boot > 0."
+        )
+    k = len(table)
+    level_text = format_number(100 * getattr(result, "ci", 0.95), 0)
+    fig, axes = new_figure(width, aspect=0.6 * k if k > 1 else 0.7, nrows=k)
+    axes = np.atleast_1d(axes)
+    with house_style():
+        for ax, (j, row) in zip(axes, table.iterrows()):
+            values = draws[:, j][np.isfinite(draws[:, j])]
+            ax.hist(values, bins=bins, color=PALETTE[4], edgecolor="black", linewidth=0.3)
+            ax.axvline(0, color="black", linewidth=1.2, label="zero")
+            ax.axvline(row["ci_low"], color=PALETTE[3], linestyle="--", label=f"{level_text}% CI")
+            ax.axvline(row["ci_high"], color=PALETTE[3], linestyle="--")
+            ax.axvline(row["effect"], color=PALETTE[0], linestyle=":", linewidth=1.5, label="estimate")
+            ax.set_ylabel("Resamples")
+            ax.set_title(f"Indirect effect via {row['mediator']}", loc="left")
+        axes[-1].set_xlabel("Indirect effect (a × b)")
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
+    return fig
+
+
+def _path_estimates(result, mediators: list[str]) -> tuple[dict, dict, tuple | None, tuple | None]:
+    """(a per mediator, b per mediator, c or None, c' or None), each (coef, ci_low, ci_high).
+
+    Path rows are named ``a``, ``b``, ``c``, ``c_prime``, or ``a[<m>]`` and
+    ``b[<m>]`` with several mediators (see :class:`analysis.MediationResult`).
+    """
+    paths = getattr(result, "paths", None)
+    if not isinstance(paths, pd.DataFrame) or "coef" not in paths.columns:
+        raise ValueError(f"expected a MediationResult with a `paths` table; got {type(result).__name__}.")
+
+    def estimate(name):
+        if name not in paths.index:
+            return None
+        row = paths.loc[name]
+        return float(row["coef"]), float(row.get("ci_low", np.nan)), float(row.get("ci_high", np.nan))
+
+    single = len(mediators) == 1
+    a = {m: estimate("a" if single and "a" in paths.index else f"a[{m}]") for m in mediators}
+    b = {m: estimate("b" if single and "b" in paths.index else f"b[{m}]") for m in mediators}
+    missing = [f"{p}[{m}]" for p, table in (("a", a), ("b", b)) for m, v in table.items() if v is None]
+    if missing:
+        raise ValueError(f"the `paths` table lacks the path(s) {', '.join(missing)}.")
+    return a, b, estimate("c"), estimate("c_prime")
+
+
+def _coefficient_text(name: str, estimate: tuple) -> str:
+    value, low, high = estimate
+    text = f"{name} = {format_number(value, style='unicode')}"
+    if np.isfinite(low) and np.isfinite(high):
+        text += f"\n[{format_number(low, style='unicode')}, {format_number(high, style='unicode')}]"
+    return text
+
+
+def _box(ax, centre, text, size=(0.2, 0.13)):
+    x, y = centre
+    patch = FancyBboxPatch((x - size[0] / 2, y - size[1] / 2), size[0], size[1],
+                           boxstyle="round,pad=0.01", facecolor="white", edgecolor="black", linewidth=1)
+    ax.add_patch(patch)
+    ax.text(x, y, text, ha="center", va="center")
+    return patch, centre
+
+
+def _arrow(ax, start, end, label, *, at: float = 0.5, ha: str = "center", va: str = "center",
+           offset=(0.0, 0.0), bend: float = 0.0):
+    """Arrow from box to box; the label sits at fraction ``at`` along the chord, shifted by ``offset``."""
+    (start_patch, (x0, y0)), (end_patch, (x1, y1)) = start, end
+    ax.add_patch(FancyArrowPatch(posA=(x0, y0), posB=(x1, y1), patchA=start_patch, patchB=end_patch,
+                                 arrowstyle="-|>", mutation_scale=10, linewidth=1, color="black",
+                                 connectionstyle=f"arc3,rad={bend}"))
+    ax.text(x0 + at * (x1 - x0) + offset[0], y0 + at * (y1 - y0) + offset[1], label, ha=ha, va=va,
+            fontsize=7, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+
+
+def mediation_diagram(result, *, x_label: str | None = None, y_label: str | None = None,
+                      width: str | float = "single") -> Figure:
+    """Path diagram of a simple or parallel mediation model with estimates and CIs.
+
+    Parameters
+    ----------
+    result : MediationResult
+        From :func:`analysis.mediation`: ``paths`` (a, b, c, c' with CIs) and
+        ``indirect`` (one indirect effect per mediator with its bootstrap CI;
+        the ``total`` row of a parallel model is written under the diagram).
+    x_label, y_label : str, optional
+        Box texts for X and Y (default: the names stored in the result, else
+        "X" and "Y").
+    width : "single", "double" or inches
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes without ticks: a box per variable, an arrow per path
+        labelled ``a``/``b`` (per mediator) and ``c'`` (direct), with the
+        total effect ``c`` and the indirect effects written underneath.
+    """
+    indirect = _indirect_table(result)
+    mediators = indirect["mediator"].tolist()
+    a, b, c, c_prime = _path_estimates(result, mediators)
+    x_label = x_label or str(getattr(result, "x", "X"))
+    y_label = y_label or str(getattr(result, "y", "Y"))
+    level = getattr(result, "ci", 0.95)
+    k = len(mediators)
+    # one mediator: a triangle; several: a column of mediators, X and Y at its
+    # middle height and the direct path bent below the column.
+    heights = np.array([0.85]) if k == 1 else 0.9 - 0.26 * np.arange(k)
+    xy_height = 0.45 if k == 1 else float(heights.mean())
+    bulge = 0.0 if k == 1 else (heights[0] - heights[-1]) / 2 + 0.13
+    bend = bulge / 0.4875  # arc3 bend giving that bulge for this figure's proportions
+    text_top = xy_height - max(bulge, 0.07) - 0.13
+    n_lines = (c is not None) + len(indirect) + (k > 1)
+    bottom = text_top - 0.055 * n_lines - 0.03
+    fig, ax = new_figure(width, aspect=0.8 * (1.0 - bottom))
+    lines = []
+    with house_style():
+        ax.set_axis_off()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(bottom, 1)
+        x_box = _box(ax, (0.11, xy_height), x_label)
+        y_box = _box(ax, (0.89, xy_height), y_label)
+        for index, (mediator, height) in enumerate(zip(mediators, heights)):
+            m_box = _box(ax, (0.5, height), mediator, size=(0.24, 0.1))
+            suffix = str(index + 1) if k > 1 else ""
+            if np.isclose(height, xy_height):  # a level arrow: label centred above it
+                a_place = {"at": 0.5, "ha": "center", "va": "bottom", "offset": (0.0, 0.01)}
+                b_place = a_place
+            else:
+                va, shift = ("bottom", 0.01) if height > xy_height else ("top", -0.01)
+                a_place = {"at": 0.55, "ha": "right", "va": va, "offset": (-0.01, shift)}
+                b_place = {"at": 0.45, "ha": "left", "va": va, "offset": (0.01, shift)}
+            _arrow(ax, x_box, m_box, _coefficient_text("a" + suffix, a[mediator]), **a_place)
+            _arrow(ax, m_box, y_box, _coefficient_text("b" + suffix, b[mediator]), **b_place)
+        if c_prime is not None:
+            _arrow(ax, x_box, y_box, _coefficient_text("c'", c_prime), va="top",
+                   offset=(0.0, -bulge - 0.02), bend=bend)
+        if c is not None:
+            lines.append(_coefficient_text("total effect c", c).replace("\n", " "))
+        for _, row in indirect.iterrows():
+            lines.append(apa_mediation(row["effect"], row["ci_low"], row["ci_high"], ci=level,
+                                       mediator=row["mediator"] if k > 1 else None, style="unicode"))
+        if k > 1 and "total" in result.indirect.index:
+            total = result.indirect.loc["total"]
+            lines.append("total " + apa_mediation(total["effect"], total["ci_low"], total["ci_high"], ci=level,
+                                                  style="unicode"))
+        ax.text(0.5, text_top, "\n".join(lines), ha="center", va="top", fontsize=7)
+    return fig

@@ -1,0 +1,197 @@
+"""The house style of replylab figures, in one place.
+
+- Colours: the Okabe-Ito palette (Okabe & Ito, 2008, *Color Universal Design*),
+  distinguishable with the common colour-vision deficiencies. The first
+  two colours (blue, orange) also differ in lightness, so two conditions
+  stay apart in greyscale.
+- Greyscale: every group also gets its own hatch, marker and line style
+  (:func:`group_style`), so no figure relies on colour alone.
+- Sizes: one journal column is 3.5 in wide, two columns 7.2 in; fonts 9 pt
+  (ticks and legends 8 pt), within the 8-14 pt APA asks for at print size.
+
+Figures are built on :class:`matplotlib.figure.Figure` directly, not through
+``pyplot``: nothing is registered globally, nothing needs closing, and no GUI
+backend is involved. :func:`house_style` applies the settings only inside a
+``with`` block (``matplotlib.rc_context``), leaving global rcParams untouched.
+
+>>> fig, ax = new_figure("single")
+>>> tuple(round(float(v), 2) for v in fig.get_size_inches())
+(3.5, 2.62)
+>>> group_style(1)["color"], group_style(1)["hatch"]
+('#E69F00', '//')
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+# Okabe & Ito (2008): blue, orange, bluish green, vermillion, sky blue,
+# reddish purple, yellow, black -- ordered so neighbours differ in lightness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+LINESTYLES = ["-", "--", ":", "-."]
+NEUTRAL = "#999999"
+
+SINGLE_COLUMN = 3.5  # inches
+DOUBLE_COLUMN = 7.2
+WIDTHS = {"single": SINGLE_COLUMN, "double": DOUBLE_COLUMN}
+FONT_SIZE = 9
+SMALL_FONT_SIZE = 8
+
+RC = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "sans-serif"],
+    "font.size": FONT_SIZE,
+    "axes.titlesize": FONT_SIZE + 1,
+    "axes.labelsize": FONT_SIZE,
+    "xtick.labelsize": SMALL_FONT_SIZE,
+    "ytick.labelsize": SMALL_FONT_SIZE,
+    "legend.fontsize": SMALL_FONT_SIZE,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.linewidth": 0.8,
+    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "lines.linewidth": 1.2,
+    "lines.markersize": 5,
+    "hatch.linewidth": 0.6,
+    "hatch.color": "#000000",
+    "patch.edgecolor": "#000000",
+    "patch.linewidth": 0.6,
+    "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.02,
+    "svg.fonttype": "none",  # text stays text in SVG (editable, searchable)
+    "svg.hashsalt": "replylab",  # stable ids: the same figure gives the same file
+    "pdf.fonttype": 42,  # TrueType in PDF, as journals ask
+}
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """Apply the house style inside a ``with`` block only.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> before = mpl.rcParams["font.size"]
+    >>> with house_style():
+    ...     mpl.rcParams["font.size"]
+    9.0
+    >>> mpl.rcParams["font.size"] == before
+    True
+    """
+    with mpl.rc_context(RC):
+        yield
+
+
+def figure_size(width: str | float = "single", aspect: float = 0.75) -> tuple[float, float]:
+    """Width and height in inches for a figure one or two journal columns wide.
+
+    Parameters
+    ----------
+    width : {"single", "double"} or float
+        A named journal width or inches.
+    aspect : float, default 0.75
+        Height as a fraction of the width.
+
+    Examples
+    --------
+    >>> figure_size("double", aspect=0.5)
+    (7.2, 3.6)
+    """
+    if isinstance(width, str):
+        if width not in WIDTHS:
+            raise ValueError(f"`width` must be 'single', 'double' or inches; got {width!r}.")
+        inches = WIDTHS[width]
+    else:
+        inches = float(width)
+    if not inches > 0 or not aspect > 0:
+        raise ValueError(f"figure width and aspect must be positive; got {width!r} and {aspect!r}.")
+    return inches, round(inches * aspect, 4)
+
+
+def new_figure(width: str | float = "single", aspect: float = 0.75, nrows: int = 1, ncols: int = 1, **subplot_kw):
+    """A new Figure in the house style (not registered with pyplot) and its axes.
+
+    Call it inside :func:`house_style` if more artists follow; the axes
+    created here already carry the style.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, Axes or array of Axes)
+    """
+    with house_style():
+        fig = Figure(figsize=figure_size(width, aspect), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
+    return fig, axes
+
+
+def group_style(index: int) -> dict:
+    """Colour, hatch, marker and line style of the ``index``-th group (cycling).
+
+    Examples
+    --------
+    >>> group_style(0)
+    {'color': '#0072B2', 'hatch': '', 'marker': 'o', 'linestyle': '-'}
+    """
+    return {
+        "color": PALETTE[index % len(PALETTE)],
+        "hatch": HATCHES[index % len(HATCHES)],
+        "marker": MARKERS[index % len(MARKERS)],
+        "linestyle": LINESTYLES[index % len(LINESTYLES)],
+    }
+
+
+def save_figure(fig: Figure, path_stem, formats: Sequence[str] = ("png", "svg", "pdf"), dpi: int = 300) -> list[Path]:
+    """Save one figure in several formats: ``<path_stem>.<format>`` for each.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path_stem : str or pathlib.Path
+        Path without suffix (``out/figures/attitude``); folders are created.
+    formats : sequence of str, default ("png", "svg", "pdf")
+    dpi : int, default 300
+        Resolution of raster formats.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``formats``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> fig, ax = new_figure()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     [p.name for p in save_figure(fig, Path(folder) / "demo", formats=("png", "svg"), dpi=72)]
+    ['demo.png', 'demo.svg']
+    """
+    if not isinstance(fig, Figure):
+        raise ValueError(f"`fig` must be a matplotlib Figure; got {type(fig).__name__}.")
+    if isinstance(formats, str):
+        formats = (formats,)
+    supported = fig.canvas.get_supported_filetypes()
+    unknown = [f for f in formats if f not in supported]
+    if unknown:
+        raise ValueError(
+            f"cannot save figures as {', '.join(map(repr, unknown))}; choose from "
+            f"{', '.join(sorted(supported))}."
+        )
+    stem = Path(path_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    with house_style():
+        for fmt in formats:
+            path = stem.with_name(f"{stem.name}.{fmt}")
+            # no creation dates: the same figure gives the same file
+            metadata = {"Date": None} if fmt in ("svg", "pdf") else None
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+            written.append(path)
+    return written
