@@ -156,7 +156,7 @@ def combine(
     >>> combine(["attitude", "attitude"])
     Traceback (most recent call last):
     ...
-    ValueError: cannot combine: item id 'att_1' is in both module 'attitude' and module 'attitude'; each id may appear in one module only
+    ValueError: cannot combine: item id 'att_1' is in both module 'attitude' and module 'attitude'; ...
     """
     modules = [q if isinstance(q, Questionnaire) else load_questionnaire(q) for q in questionnaires]
     if not modules:

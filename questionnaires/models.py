@@ -303,7 +303,8 @@ def item_problems(item: Item) -> list[Problem]:
     if item.min is not None and item.max is not None and item.min > item.max:
         problems.append((("min",), f"min ({item.min:g}) is larger than max ({item.max:g})"))
     if item.min_length is not None and item.max_length is not None and item.min_length > item.max_length:
-        problems.append((("min_length",), f"min_length ({item.min_length}) is larger than max_length ({item.max_length})"))
+        message = f"min_length ({item.min_length}) is larger than max_length ({item.max_length})"
+        problems.append((("min_length",), message))
     if item.correct is not None and not any(loc == ("correct",) for loc, _ in problems):
         problem = _correct_problem(item)
         if problem:
@@ -335,7 +336,8 @@ def _scale_shape_problems(scale: Scale) -> list[Problem]:
             problems.append((("items", index), f"item {item_id!r} is listed twice"))
         seen.add(item_id)
     if scale.min_valid > len(scale.items):
-        problems.append((("min_valid",), f"min_valid ({scale.min_valid}) exceeds the number of items ({len(scale.items)})"))
+        message = f"min_valid ({scale.min_valid}) exceeds the number of items ({len(scale.items)})"
+        problems.append((("min_valid",), message))
     return problems
 
 
@@ -409,11 +411,13 @@ def questionnaire_problems(questionnaire: Questionnaire) -> list[Problem]:
             if item is None:
                 problems.append(((*base, "items", i_index), f"unknown item {item_id!r}; define it under items"))
             elif item.type not in RATING_TYPES:
-                problems.append(((*base, "items", i_index), f"item {item_id!r} is {item.type}; scales take likert or semantic_differential items"))
+                message = f"item {item_id!r} is {item.type}; scales take likert or semantic_differential items"
+                problems.append(((*base, "items", i_index), message))
             elif item.points is not None:
                 points.add(item.points)
         if len(points) > 1:
-            problems.append(((*base, "items"), f"items have different numbers of points ({sorted(points)}); a scale needs one"))
+            message = f"items have different numbers of points ({sorted(points)}); a scale needs one"
+            problems.append(((*base, "items"), message))
 
     page_ids: set[str] = set()
     placed: dict[str, Loc] = {}
@@ -429,7 +433,8 @@ def questionnaire_problems(questionnaire: Questionnaire) -> list[Problem]:
             if item_id not in items_by_id:
                 problems.append((loc, f"unknown item {item_id!r}; define it under items"))
             elif item_id in placed:
-                    problems.append((loc, f"item {item_id!r} is already on {field_path(placed[item_id][:2])}; put each item on one page"))
+                    where = field_path(placed[item_id][:2])
+                    problems.append((loc, f"item {item_id!r} is already on {where}; put each item on one page"))
             else:
                 placed[item_id] = loc
     for index, item in enumerate(q.items):
