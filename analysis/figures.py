@@ -159,7 +159,7 @@ def _likert_counts(series: pd.Series, item: str, points: int) -> np.ndarray:
     present = values.dropna()
     outside = present[(present < 1) | (present > points) | (present != present.round())]
     if len(bad) or len(outside):
-        example = bad.iloc[0] if len(bad) else outside.iloc[0]
+        example = bad.iloc[0] if len(bad) else outside.iloc[0].item()
         raise ValueError(
             f"item {item!r} must hold whole numbers 1..{points}; found {example!r}. Pass the "
             "raw answers (as presented), or the right `points`."
