@@ -4,6 +4,7 @@ import textwrap
 
 import pydantic
 import pytest
+import yaml
 
 from questionnaires import (
     Item,
@@ -13,6 +14,7 @@ from questionnaires import (
     library_names,
     load_questionnaire,
 )
+from questionnaires import yamlsource
 from questionnaires.yamlsource import YamlSourceError, load_yaml_with_lines
 
 # A valid two-language module; tests break one thing at a time. Line numbers matter below.
@@ -75,13 +77,13 @@ def test_valid_file_loads(tmp_path):
     assert q.scale_of("q2").id == "liking" and q.scale_of("q3") is None
 
 
-def test_bad_yaml_syntax_gives_file_and_line(tmp_path):
+def test_bad_yaml_syntax_gives_file_and_line(tmp_path, yaml_parser):
     text = VALID.replace("    points: 5\n    reverse: true", "    points: 5\n   reverse: true")
     [message] = errors_of(tmp_path, text)
     assert message.startswith("FILE:15: invalid YAML:")
 
 
-def test_repeated_key_is_refused(tmp_path):
+def test_repeated_key_is_refused(tmp_path, yaml_parser):
     text = VALID.replace("    points: 5\n    reverse", "    points: 5\n    points: 7\n    reverse")
     assert errors_of(tmp_path, text) == [
         "FILE:15: key 'points' appears twice in the same mapping (first on line 14); keep one"
@@ -127,7 +129,7 @@ def test_scale_of_a_choice_item_is_refused(tmp_path):
     assert message.startswith("FILE:26: scales[0].items[1]: item 'q3' is single_choice")
 
 
-def test_page_problems(tmp_path):
+def test_page_problems(tmp_path, yaml_parser):
     text = VALID.replace("items: [q1, q2, q3]", "items: [q1, q2, q2, q7]")
     assert errors_of(tmp_path, text) == [
         "FILE:30: pages[0].items[2]: item 'q2' is already on pages[0]; put each item on one page",
@@ -254,7 +256,17 @@ def test_models_are_frozen():
 # ---------------------------------------------------------------- yamlsource, for other loaders
 
 
-def test_line_of_follows_keys_indices_and_aliases():
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request, monkeypatch):
+    """Run a test with libyaml's parser (the default when installed) and with PyYAML's own."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlsource, "_SafeLoader", yaml.SafeLoader)
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml")
+    return request.param
+
+
+def test_line_of_follows_keys_indices_and_aliases(yaml_parser):
     text = "a: &x\n  b: 1\nc:\n  - 1\n  - d: *x\n"
     data, line_of = load_yaml_with_lines("t.yaml", text=text)
     assert data == {"a": {"b": 1}, "c": [1, {"d": {"b": 1}}]}
@@ -265,7 +277,7 @@ def test_line_of_follows_keys_indices_and_aliases():
     assert line_of(()) is None
 
 
-def test_yaml_source_error_parts():
+def test_yaml_source_error_parts(yaml_parser):
     with pytest.raises(YamlSourceError) as info:
         load_yaml_with_lines("t.yaml", text="a: [1,\n")
     assert info.value.path == "t.yaml" and info.value.line == 2
