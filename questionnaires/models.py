@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from .yamlsource import field_path
 
 __all__ = [
+    "DEFER_CHECKS",
     "ITEM_TYPES",
     "RESERVED_IDS",
     "Item",
