@@ -246,9 +246,14 @@ def _item_entry(item, scales, lang, study):
                       value_labels=value_labels, scales=scales, reverse=bool(item.reverse),
                       question=question, description=note)
     if item.type == "single_choice":
+        checks = [c for c in study.checks.manipulation if c.item == item.id]
+        note = "; ".join(
+            f"Manipulation check of {c.factor!r}: expected "
+            + ", ".join(f"{value} after {level}" for level, value in c.expected.items())
+            for c in checks)
         return _entry(item.id, label, "item", "string", allowed=item.option_values,
                       value_labels={o.value: _text(o.label, lang) for o in item.options},
-                      scales=scales, question=question)
+                      scales=scales, question=question, description=note)
     if item.type == "number":
         return _entry(item.id, label, "item", "integer" if item.integer else "number",
                       allowed={"min": item.min, "max": item.max}, scales=scales, question=question)

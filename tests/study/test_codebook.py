@@ -51,6 +51,12 @@ def test_items_carry_scale_membership_reverse_keying_and_values(book, tilburg):
     assert book["att_2"]["reverse"] is True and book["att_1"]["reverse"] is False
 
 
+def test_check_items_are_explained(book):
+    assert "instructed answer is 5" in book["attn_1"]["description"]
+    assert book["mc_channel"]["description"] == (
+        "Manipulation check of 'channel': expected public after public, private after private")
+
+
 def test_semantic_differential_value_labels_are_the_poles_as_presented(book):
     assert book["att_2"]["value_labels"] == {"1": "Pleasant", "7": "Unpleasant"}
 
