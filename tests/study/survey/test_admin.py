@@ -1,0 +1,113 @@
+"""The researcher's pages: token, counts, preview, test sessions, export download; the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import zipfile
+
+import pytest
+
+from study.cli import main
+from study.survey.bot import walk
+from study.survey.sessions import ADMIN_COOKIE
+from tests.study.survey.conftest import ADMIN_TOKEN, client_for
+from tests.study.survey.test_routes import consent, csrf_of
+
+
+@contextlib.asynccontextmanager
+async def admin_client(app):
+    async with client_for(app) as client:
+        response = await client.get("/admin", params={"token": ADMIN_TOKEN})
+        assert response.status_code == 303 and response.headers["location"] == "/admin"
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie
+        assert ADMIN_TOKEN not in response.headers["set-cookie"]  # derived, not the token
+        yield client
+
+
+async def test_admin_needs_the_token(app, client):
+    assert (await client.get("/admin")).status_code == 401
+    assert (await client.get("/admin", params={"token": "guess"})).status_code == 401
+    assert (await client.get("/admin/export.zip")).status_code == 401
+    client.cookies.set(ADMIN_COOKIE, "0" * 64)
+    assert (await client.get("/admin")).status_code == 401
+    bearer = await client.get("/admin", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert bearer.status_code == 200
+
+
+async def test_dashboard_counts(app, tilburg):
+    for i in range(3):
+        async with client_for(app) as bot:
+            await walk(bot, tilburg, lang="en", seed=i)
+    async with client_for(app) as leaver:
+        await consent(leaver)
+    async with client_for(app) as decliner:
+        page = await decliner.get("/", params={"lang": "en"})
+        await decliner.post("/consent", data={"csrf_token": csrf_of(page), "lang": "en",
+                                              "consent": "no"})
+    async with admin_client(app) as admin:
+        page = await admin.get("/admin")
+    assert page.status_code == 200
+    html = page.text
+    assert re.search(r'id="total-complete">3<', html)
+    assert re.search(r'id="declined">1<', html)
+    rows = dict(re.findall(r'<tr data-condition="(\w+)"><td>\w+</td><td>(\d+)</td>', html))
+    assert sum(map(int, rows.values())) == 4 and set(rows) == set(tilburg.condition_names)
+    assert "Median completion time" in html and "minutes" in html
+    assert "Attention check failed" in html
+
+
+async def test_preview_counts_nothing(app, tilburg):
+    async with admin_client(app) as admin:
+        for condition in tilburg.condition_names:
+            for lang in tilburg.languages:
+                page = await admin.get(f"/admin/preview/{condition}/{lang}")
+                assert page.status_code == 200 and 'class="rl-vignette"' in page.text
+        assert (await admin.get("/admin/preview/forged/en")).status_code == 404
+    assert app.state.survey.db.participant_rows("tilburg", include_tests=True) == []
+
+
+async def test_test_session_walks_the_survey_but_is_not_counted(app, tilburg):
+    async with admin_client(app) as admin:
+        dashboard = await admin.get("/admin")
+        csrf = csrf_of(dashboard)
+        assert (await admin.post("/admin/test-session", data={
+            "csrf_token": "0" * 64, "condition": "private", "lang": "nl"})).status_code == 403
+        response = await admin.post("/admin/test-session", data={
+            "csrf_token": csrf, "condition": "private", "lang": "nl"})
+        assert response.status_code == 303
+        page = await admin.get("/")
+        assert "Voorbeeldweergave" in page.text
+    db = app.state.survey.db
+    assert db.participant_rows("tilburg") == []
+    test_rows = db.participant_rows("tilburg", include_tests=True)
+    assert [(r["condition"], r["is_test"]) for r in test_rows] == [("private", True)]
+    assert db.study_row("tilburg")["n_assigned"] == 0
+
+
+async def test_export_download(app, tilburg):
+    async with client_for(app) as bot:
+        await walk(bot, tilburg, lang="nl", seed=9)
+    async with admin_client(app) as admin:
+        response = await admin.get("/admin/export.zip")
+    assert response.status_code == 200
+    names = set(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+    assert {"data.csv", "answers.csv", "codebook.json", "codebook.md", "data.sav",
+            "dataset_description.json"} <= names
+
+
+def test_export_command(app, db_url, tmp_path, capsys):
+    out = tmp_path / "cli-out"
+    assert main(["export", "--db", db_url, "--study", "tilburg", "--out", str(out)]) == 0
+    assert (out / "data.csv").exists() and "0 participants" in capsys.readouterr().out
+    missing = f"sqlite:///{tmp_path / 'nope.db'}"
+    assert main(["export", "--db", missing, "--study", "tilburg", "--out", str(out)]) == 2
+    assert "no such database file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["serve", "no-such-study"], ["serve", "tilburg", "--port", "0"]])
+def test_serve_command_rejects_bad_input(argv, capsys):
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith("replylab serve:")
