@@ -283,6 +283,8 @@ def _check_simulation(study: Study, questionnaire):
         problems += _check_shifts(study, motive_model.shift, ("simulation", "motives", motive, "shift"))
     scales = {scale.id for scale in questionnaire.scales}
     for field in ("attitude_scales", "pk_scales"):
+        if field not in model.model_fields_set:
+            continue  # the defaults name the shipped scales; a study without them simply lacks them
         for index, scale in enumerate(getattr(model, field)):
             if scale not in scales:
                 problems.append((("simulation", field, index),

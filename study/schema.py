@@ -277,10 +277,12 @@ class SimulationModel(_Part):
     ``attitude_scales`` / ``pk_scales`` loads on that latent, every other scale gets
     its own independent latent; ordinal answers come from cutting
     ``loading * latent + noise`` at thresholds (see ``study.simulate``).
+    Every field has a default: a study without a ``simulation:`` block simulates
+    participants with no condition effects.
     """
 
-    a: LevelShifts = Field(description="persuasion-knowledge shift per level (a path), SD units")
-    c_prime: LevelShifts = Field(description="direct attitude shift per level (c'), SD units")
+    a: LevelShifts = Field({}, description="persuasion-knowledge shift per level (a path), SD units")
+    c_prime: LevelShifts = Field({}, description="direct attitude shift per level (c'), SD units")
     b: float = Field(0.0, description="attitude on persuasion knowledge, SD per SD")
     attitude_scales: list[Id] = ["attitude"]
     pk_scales: list[Id] = ["pk_scale"]
@@ -295,7 +297,16 @@ class SimulationModel(_Part):
     minutes_median: float = Field(8.0, gt=0)
     fieldwork_start: datetime.date = datetime.date(2021, 3, 1)
     fieldwork_days: int = Field(14, ge=1)
-    motives: dict[Literal[MOTIVE_IDS[:-1]], MotiveModel]
+    motives: dict[Literal[MOTIVE_IDS[:-1]], MotiveModel] = Field(
+        default_factory=lambda: {
+            "reputation_protection": MotiveModel(intercept=-1.0, pk_slope=0.8),
+            "image_showcase": MotiveModel(intercept=-1.2, pk_slope=0.8),
+            "customer_help": MotiveModel(intercept=-0.9),
+            "privacy_data": MotiveModel(intercept=-2.5),
+            "efficiency_policy": MotiveModel(intercept=-2.5),
+        },
+        description="per motive; a motive left out is never named (default: no condition effects)",
+    )
 
     @model_validator(mode="after")
     def _rates_add_up(self):
@@ -329,7 +340,7 @@ class Study(_Part):
     checks: Checks = Checks()
     completion: Completion
     analysis: AnalysisPlan
-    simulation: SimulationModel
+    simulation: SimulationModel = Field(default_factory=SimulationModel)
 
     _path = PrivateAttr(None)
     _file_hash = PrivateAttr(None)

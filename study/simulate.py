@@ -225,7 +225,7 @@ def simulate(study: Study, n: int, seed: int, lang: str | None = None) -> pd.Dat
         elif item.id in manipulation:
             columns[item.id] = _manipulation_answers(item, manipulation[item.id], levels, model, rng)
         elif item.type in ("likert", "semantic_differential"):
-            scale = scale_of_item.get(item.id)
+            scale = scale_of_item.get(item.id, item.id)  # an item outside scales: its own latent
             if scale not in latent_of_scale:
                 latent_of_scale[scale] = rng.standard_normal(n)
             keyed = _ordinal(latent_of_scale[scale], item.points,

@@ -9,7 +9,8 @@ import pytest
 
 from questionnaires import score
 from study.errors import UserError
-from study.loader import load_study
+from study.codebook import canonical_columns
+from study.loader import load_study, shipped_studies
 from study.schema import MOTIVE_IDS, STRATEGIC_MOTIVES
 from study.simulate import load_phrasebank, simulate
 
@@ -198,6 +199,18 @@ def test_phrase_bank_has_15_distinct_phrasings_per_motive(lang):
         assert len(set(every)) == len(every), f"{motive}: a phrasing is listed twice"
     for part in ("openers", "connectors", "closers"):
         assert len(set(bank[part])) >= 5
+
+
+def test_a_study_without_simulation_block_simulates_without_effects(tmp_path):
+    text = shipped_studies()["tilburg"].read_text(encoding="utf-8")
+    path = tmp_path / "study.yaml"
+    path.write_text(text[: text.index("\nsimulation:")] + "\n", encoding="utf-8")
+    study = load_study(path)
+    data = simulate(study, n=LARGE_N, seed=9)
+    assert list(data.columns) == canonical_columns(study, simulated=True)
+    means = data.groupby("channel")["attitude"].mean()
+    pooled_sd = data["attitude"].std()
+    assert abs(means["public"] - means["private"]) / pooled_sd < 4 * np.sqrt(4 / LARGE_N)
 
 
 def test_bad_arguments_raise_user_errors(tilburg):
