@@ -115,7 +115,7 @@ def _confidence(codes, scores, hits, tokens, exclusive, explicit_none, how) -> f
         value = 0.9
     else:  # nothing matched: a motive the rules do not know may be hiding in a long text
         value = 0.6 if len(tokens) <= 12 else 0.45
-    value -= 0.1 * sum(1 for h in hits if h.negated)
+    value -= 0.1 * sum(1 for h in hits if h.negated and h.code != exclusive)
     if any(h.weight < 1 for h in hits if h.counts_for in fired):
         value -= 0.05
     if how != "given":

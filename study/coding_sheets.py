@@ -1,0 +1,484 @@
+"""Human coding of the free-text reasons: blind sheets out, agreement and final codes in.
+
+:func:`export_coding_sheets` writes one blind coding sheet per coder (condition and
+participant hidden, opaque ``unit_id``, seeded order), the codebook as Markdown and a
+private ``key.csv`` (unit_id -> participant_id). :func:`import_coding_sheets` reads the
+filled sheets back, measures agreement per category (Cohen's kappa for two coders,
+Krippendorff's alpha for any number, with a seeded bootstrap interval), lists the
+disagreements to resolve and, once none is left, merges the final codes into the
+canonical data set with ``code_source = "human"``.
+
+Sheets are CSV in UTF-8 with a byte-order mark (``utf-8-sig``) so that spreadsheet
+programs show accents correctly; text cells a spreadsheet would run as a formula
+(starting with ``= + - @``, a tab or a carriage return) get a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from questionnaires.coding import MotiveCodebook, load_motive_codebook
+from study.errors import UserError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ENCODING = "utf-8-sig"
+PUBLISHABLE, TENTATIVE = 0.80, 0.667  # Krippendorff (2004, p. 241): alpha >= .800; >= .667 tentative
+CODE_EXTRAS = ["code_confidence", "code_source", "pk_strategic", "pk_any", "code_evidence"]
+
+
+class CodingSheetError(UserError):
+    """Coding sheets, a key or a resolution file that cannot be used as given."""
+
+
+def neutralise_formula(value):
+    """Prefix an apostrophe to text a spreadsheet would evaluate as a formula.
+
+    >>> neutralise_formula("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise_formula("gewoon tekst")
+    'gewoon tekst'
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass
+class SheetExport:
+    """Files written by :func:`export_coding_sheets`."""
+
+    sheets: list[Path]
+    codebook: Path
+    key: Path
+    n_units: int
+
+
+def _read_data(data) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    path = Path(data)
+    try:
+        return pd.read_csv(path, encoding=ENCODING)
+    except FileNotFoundError:
+        raise CodingSheetError(f"{path}: data file not found") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise CodingSheetError(f"{path}: not a readable CSV file ({error})") from None
+
+
+def _units(data: pd.DataFrame, id_column: str, text_column: str) -> pd.DataFrame:
+    for column in (id_column, text_column):
+        if column not in data.columns:
+            raise CodingSheetError(
+                f"the data have no column {column!r}; coding needs {id_column!r} and the "
+                f"free-text column {text_column!r} (canonical data set)"
+            )
+    ids = data[id_column]
+    if ids.isna().any() or ids.duplicated().any():
+        bad = ids[ids.isna() | ids.duplicated()].astype(str).unique()[:5]
+        raise CodingSheetError(f"column {id_column!r} must be unique and filled; problem values: {', '.join(bad)}")
+    text = data[text_column].astype("string").str.strip()
+    return data.loc[text.notna() & (text != "")]
+
+
+def export_coding_sheets(
+    data,
+    out_dir,
+    *,
+    coders: int = 2,
+    seed: int,
+    codebook: MotiveCodebook | None = None,
+    id_column: str = "participant_id",
+    text_column: str = "reason",
+    overwrite: bool = False,
+) -> SheetExport:
+    """Write blind coding sheets, one per coder, plus ``codebook.md`` and ``key.csv``.
+
+    Parameters
+    ----------
+    data : DataFrame or path
+        The canonical data set (needs ``participant_id`` and ``reason``). Rows with an
+        empty reason are left out (nothing to code).
+    out_dir : path
+        Folder for ``coder_1.csv`` ... ``coder_K.csv``, ``codebook.md`` and ``key.csv``.
+    coders : int
+        Number of coders (sheets), at least 1.
+    seed : int
+        Seeds the unit ids and each sheet's row order (same seed, same files).
+    overwrite : bool
+        Replace existing sheets in ``out_dir`` (refused by default: they may hold work).
+
+    Returns
+    -------
+    SheetExport
+
+    Notes
+    -----
+    A sheet has ``unit_id``, ``lang`` (when the data have it), ``reason``, one empty
+    column per category (``code_<id>``, to fill with 1 = present, 0 or blank = absent)
+    and ``notes``. Nothing else is copied: condition, factors, scores and ids stay in
+    the data; ``key.csv`` is for the researcher, not the coders.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> data = pd.DataFrame({"participant_id": ["p1", "p2"], "condition": ["public", "private"],
+    ...                      "lang": ["en", "nl"], "reason": ["Free advertising", "=privacy"]})
+    >>> out = export_coding_sheets(data, tempfile.mkdtemp(), coders=2, seed=1)
+    >>> sheet = pd.read_csv(out.sheets[0], encoding="utf-8-sig", dtype=str)
+    >>> list(sheet.columns)[:3], "condition" in sheet.columns, sorted(sheet["reason"])
+    (['unit_id', 'lang', 'reason'], False, ["'=privacy", 'Free advertising'])
+    """
+    if not isinstance(coders, (int, np.integer)) or isinstance(coders, bool) or coders < 1:
+        raise CodingSheetError(f"coders must be a whole number of at least 1; got {coders!r}")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise CodingSheetError(f"seed must be a whole number of 0 or more; got {seed!r}")
+    codebook = codebook or load_motive_codebook()
+    units = _units(_read_data(data), id_column, text_column)
+    if units.empty:
+        raise CodingSheetError(f"no row has a non-empty {text_column!r}: nothing to code")
+    out = Path(out_dir)
+    paths = [out / f"coder_{k}.csv" for k in range(1, coders + 1)]
+    existing = [p.name for p in paths + [out / "key.csv"] if p.exists()]
+    if existing and not overwrite:
+        raise CodingSheetError(
+            f"{out}: {', '.join(existing)} already exist and may hold coding work; "
+            "choose another folder or pass overwrite=True (--force)"
+        )
+    rng = np.random.default_rng(seed)
+    width = max(4, len(str(len(units))))
+    numbers = rng.permutation(len(units)) + 1
+    unit_ids = [f"U{n:0{width}d}" for n in numbers]
+    base = pd.DataFrame({"unit_id": unit_ids})
+    if "lang" in units.columns:
+        base["lang"] = units["lang"].to_numpy()
+    base["reason"] = [neutralise_formula(str(t)) for t in units[text_column]]
+    for column in codebook.columns:
+        base[column] = ""
+    base["notes"] = ""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for k, path in enumerate(paths, start=1):
+            order = np.random.default_rng([seed, k]).permutation(len(base))
+            base.iloc[order].to_csv(path, index=False, encoding=ENCODING)
+        key = pd.DataFrame({"unit_id": unit_ids, id_column: units[id_column].to_numpy()})
+        key.sort_values("unit_id").to_csv(out / "key.csv", index=False, encoding=ENCODING)
+        langs = [x for x in ("en", "nl") if "lang" not in units.columns or x in set(units["lang"])] or ["en"]
+        manual = "\n\n".join(codebook.to_markdown(lang) for lang in langs)
+        (out / "codebook.md").write_text(manual, encoding="utf-8")
+    except OSError as error:
+        raise CodingSheetError(f"{out}: cannot write the coding sheets ({error.strerror or error})") from None
+    return SheetExport(paths, out / "codebook.md", out / "key.csv", len(base))
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def _read_sheet(sheet, name: str, codebook: MotiveCodebook) -> pd.DataFrame:
+    """One coder's codes: index unit_id, one float column (1/0/NaN) per category."""
+    if isinstance(sheet, pd.DataFrame):
+        raw = sheet.astype("string").fillna("")
+    else:
+        try:
+            raw = pd.read_csv(sheet, dtype=str, keep_default_na=False, encoding=ENCODING)
+        except FileNotFoundError:
+            raise CodingSheetError(f"{name}: coding sheet not found") from None
+    if "unit_id" not in raw.columns:
+        raise CodingSheetError(f"{name}: no 'unit_id' column; is this a sheet written by 'replylab code export'?")
+    unknown = [c for c in raw.columns if c.startswith("code_") and c not in codebook.columns]
+    if unknown:
+        raise CodingSheetError(
+            f"{name}: unknown categories {', '.join(unknown)}; the codebook has {', '.join(codebook.columns)}"
+        )
+    missing = [c for c in codebook.columns if c not in raw.columns]
+    if missing:
+        raise CodingSheetError(f"{name}: category columns missing: {', '.join(missing)}")
+    ids = raw["unit_id"].str.strip()
+    if ids.duplicated().any():
+        raise CodingSheetError(f"{name}: unit_id repeated: {', '.join(ids[ids.duplicated()].unique()[:5])}")
+    cells = raw[codebook.columns].apply(lambda s: s.str.strip())
+    allowed = {"": np.nan, "0": 0.0, "1": 1.0, "0.0": 0.0, "1.0": 1.0}
+    bad = ~cells.isin(list(allowed))
+    if bad.any().any():
+        row, column = next((r, c) for c in cells.columns for r in cells.index[bad[c]])
+        raise CodingSheetError(
+            f"{name}: unit {ids[row]}, column {column}: {cells.at[row, column]!r} is not a code; "
+            "use 1 (present), 0 or blank (absent)"
+        )
+    codes = cells.apply(lambda s: s.map(allowed)).astype(float)
+    codes.index = ids.to_numpy()
+    uncoded = codes.isna().all(axis=1)
+    if len(codes) and uncoded.all():
+        raise CodingSheetError(f"{name}: no unit is coded yet (every code cell is blank); fill the sheet first")
+    return codes.fillna(0.0).mask(uncoded)  # a fully blank row: not coded by this coder
+
+
+def _agreement_row(category: str, ratings: pd.DataFrame, n_boot: int, seed: int) -> dict:
+    from analysis import cohen_kappa, krippendorff_alpha
+
+    row = {"category": category, "n_units": int(ratings.notna().sum(axis=1).ge(2).sum()),
+           "n_coders": ratings.shape[1]}
+    complete = ratings.dropna()
+    row["percent_agreement"] = float((complete.nunique(axis=1) == 1).mean()) if len(complete) else np.nan
+    row.update(kappa=np.nan, kappa_ci_low=np.nan, kappa_ci_high=np.nan)
+    if ratings.shape[1] == 2:
+        try:
+            k = cohen_kappa(ratings.iloc[:, 0], ratings.iloc[:, 1]).iloc[0]
+            row.update(kappa=k["kappa"], kappa_ci_low=k["ci_low"], kappa_ci_high=k["ci_high"])
+        except ValueError:
+            pass  # one label only: kappa undefined
+    try:
+        a = krippendorff_alpha(ratings, "nominal", n_boot=n_boot, seed=seed).iloc[0]
+        row.update(alpha=a["alpha"], alpha_ci_low=a["ci_low"], alpha_ci_high=a["ci_high"])
+    except ValueError:
+        row.update(alpha=np.nan, alpha_ci_low=np.nan, alpha_ci_high=np.nan)
+    alpha = row["alpha"]
+    row["verdict"] = (
+        "undefined (no variation)" if np.isnan(alpha)
+        else "publishable" if alpha >= PUBLISHABLE
+        else "tentative" if alpha >= TENTATIVE
+        else "not publishable"
+    )
+    return row
+
+
+def _read_resolution(resolution, codebook, unit_ids) -> dict[tuple[str, str], int]:
+    if isinstance(resolution, pd.DataFrame):
+        raw, name = resolution.astype("string").fillna(""), "resolution"
+    else:
+        name = str(resolution)
+        try:
+            raw = pd.read_csv(resolution, dtype=str, keep_default_na=False, encoding=ENCODING)
+        except FileNotFoundError:
+            raise CodingSheetError(f"{name}: resolution file not found") from None
+    needed = {"unit_id", "category", "code"}
+    if not needed <= set(raw.columns):
+        raise CodingSheetError(f"{name}: needs columns unit_id, category, code; has {', '.join(raw.columns)}")
+    decided = {}
+    for i, r in raw.iterrows():
+        unit, category, code = r["unit_id"].strip(), r["category"].strip().removeprefix("code_"), r["code"].strip()
+        where = f"{name}, row {i + 2}"
+        if category not in codebook.ids:
+            raise CodingSheetError(f"{where}: unknown category {category!r}; known: {', '.join(codebook.ids)}")
+        if unit not in unit_ids:
+            raise CodingSheetError(f"{where}: unit {unit!r} is not in the coding sheets")
+        if code not in ("0", "1", "0.0", "1.0"):
+            raise CodingSheetError(f"{where}: code {code!r} must be 0 or 1")
+        decided[(unit, category)] = int(float(code))
+    return decided
+
+
+@dataclass
+class CodingImport:
+    """What :func:`import_coding_sheets` found.
+
+    ``agreement``: one row per category (``category, n_units, n_coders,
+    percent_agreement, kappa, kappa_ci_low, kappa_ci_high, alpha, alpha_ci_low,
+    alpha_ci_high, verdict``). ``disagreements``: one row per unit and category on
+    which coders differ (``unit_id, category, reason``, one column per coder,
+    ``majority``, ``resolved``). ``unresolved``: the subset still open. ``coded``: the
+    data with the final codes merged, or None while disagreements are open.
+    """
+
+    agreement: pd.DataFrame
+    disagreements: pd.DataFrame
+    unresolved: pd.DataFrame
+    coded: pd.DataFrame | None
+    files: list[Path] = field(default_factory=list)
+
+
+def import_coding_sheets(
+    sheets,
+    data,
+    *,
+    key=None,
+    resolution=None,
+    out_dir=None,
+    codebook: MotiveCodebook | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    id_column: str = "participant_id",
+    text_column: str = "reason",
+) -> CodingImport:
+    """Read filled coding sheets: agreement, disagreements and (once resolved) final codes.
+
+    Parameters
+    ----------
+    sheets : list of paths or DataFrames
+        The coders' sheets (at least two for agreement; one is accepted as final codes).
+    data : DataFrame or path
+        The canonical data set the sheets were exported from.
+    key : path or DataFrame, optional
+        ``unit_id -> participant_id`` (default: ``key.csv`` beside the first sheet).
+    resolution : path or DataFrame, optional
+        Decisions on disagreements: columns ``unit_id, category, code`` (0/1). With three
+        or more coders, a strict majority settles a disagreement without one.
+    out_dir : path, optional
+        Write ``agreement.csv``, ``disagreements.csv`` and, once complete, ``coded.csv``.
+    n_boot, seed : int
+        Bootstrap draws and seed for Krippendorff's alpha interval.
+
+    Returns
+    -------
+    CodingImport
+
+    Raises
+    ------
+    CodingSheetError
+        Sheets with different units, codes other than 0/1/blank, unknown categories,
+        a key or data set that does not match, or a resolution file that leaves
+        disagreements open (each is named).
+
+    Notes
+    -----
+    Within a coder's row a blank means absent (0); a row left blank entirely means
+    the coder did not code that unit (missing for agreement). The final code of a
+    unit and category is the coders' common value, else the resolution (or majority).
+    ``code_confidence`` of a human-coded unit is the share of coder codes that equal
+    the final codes. Verdicts use alpha: at least .80 ``publishable``, at least .667
+    ``tentative``, below that ``not publishable`` (Krippendorff 2004, p. 241).
+
+    References
+    ----------
+    Krippendorff, K. (2004). *Content analysis: An introduction to its methodology*
+    (2nd ed.). Sage.
+    """
+    codebook = codebook or load_motive_codebook()
+    sheets = list(sheets)
+    if not sheets:
+        raise CodingSheetError("give at least one coding sheet")
+    names = [s if isinstance(s, pd.DataFrame) else Path(s) for s in sheets]
+    labels = [f"sheet {i + 1}" if isinstance(s, pd.DataFrame) else str(s) for i, s in enumerate(names)]
+    coded_by = [_read_sheet(s, label, codebook) for s, label in zip(sheets, labels)]
+    units = coded_by[0].index
+    for label, frame in zip(labels[1:], coded_by[1:]):
+        extra, lacking = sorted(set(frame.index) - set(units)), sorted(set(units) - set(frame.index))
+        if extra or lacking:
+            raise CodingSheetError(
+                f"{label} does not hold the same units as {labels[0]}: "
+                + "; ".join(p for p in (f"extra {', '.join(extra[:5])}" if extra else "",
+                                        f"missing {', '.join(lacking[:5])}" if lacking else "") if p)
+                + ". Were the sheets exported together?"
+            )
+    coded_by = [frame.loc[units] for frame in coded_by]
+    frame = _read_data(data)
+    key_frame = _read_key(key, sheets, id_column)
+    key_map = dict(zip(key_frame["unit_id"], key_frame[id_column]))
+    lost = [u for u in units if u not in key_map]
+    if lost:
+        raise CodingSheetError(f"key: units {', '.join(lost[:5])} are not in the key; use the key.csv of this export")
+    if id_column not in frame.columns:
+        raise CodingSheetError(f"the data have no column {id_column!r}")
+    position = {pid: i for i, pid in enumerate(frame[id_column].astype(str))}
+    absent = [key_map[u] for u in units if str(key_map[u]) not in position]
+    if absent:
+        raise CodingSheetError(
+            f"participants {', '.join(map(str, absent[:5]))} of the key are not in the data; is this the data set "
+            "the sheets were exported from?"
+        )
+    text = {u: frame[text_column].iloc[position[str(key_map[u])]] if text_column in frame.columns else ""
+            for u in units}
+    coder_names = [f"coder_{k}" for k in range(1, len(coded_by) + 1)]
+
+    agreement = pd.DataFrame(
+        [_agreement_row(c, pd.concat([f[col] for f in coded_by], axis=1, keys=coder_names), n_boot, seed)
+         for c, col in zip(codebook.ids, codebook.columns)]
+    ) if len(coded_by) >= 2 else pd.DataFrame()
+
+    decided = _read_resolution(resolution, codebook, set(units)) if resolution is not None else {}
+    final = pd.DataFrame(index=units, columns=codebook.ids, dtype=float)
+    agree_share = pd.DataFrame(index=units, columns=codebook.ids, dtype=float)
+    rows = []
+    for c, col in zip(codebook.ids, codebook.columns):
+        values = pd.concat([f[col] for f in coded_by], axis=1, keys=coder_names)
+        for unit, v in values.iterrows():
+            given = v.dropna()
+            if given.empty:
+                continue
+            counts = given.value_counts()
+            majority = counts.index[0] if len(counts) == 1 or counts.iloc[0] > counts.iloc[1] else np.nan
+            if len(counts) > 1:
+                settled = decided.get((unit, c), majority if len(coded_by) >= 3 else np.nan)
+                rows.append({"unit_id": unit, "category": c, "reason": text[unit], **v.to_dict(),
+                             "majority": majority, "resolved": settled})
+                value = settled
+            else:
+                value = decided.get((unit, c), given.iloc[0])
+            final.at[unit, c] = value
+            agree_share.at[unit, c] = np.nan if np.isnan(value) else float((given == value).mean())
+    columns = ["unit_id", "category", "reason", *coder_names, "majority", "resolved"]
+    disagreements = pd.DataFrame(rows, columns=columns)
+    unresolved = disagreements[disagreements["resolved"].isna()]
+    if resolution is not None and len(unresolved):
+        listed = ", ".join(f"{u}/{c}" for u, c in zip(unresolved["unit_id"], unresolved["category"]))
+        raise CodingSheetError(
+            f"the resolution leaves {len(unresolved)} disagreement(s) open: {listed}; add a row "
+            "(unit_id, category, code) for each"
+        )
+    coded = None if len(unresolved) else _merge(frame, final, agree_share, key_map, codebook, id_column,
+                                                 len(coded_by), decided)
+    result = CodingImport(agreement, disagreements, unresolved, coded)
+    if out_dir is not None:
+        result.files = _write(result, Path(out_dir))
+    return result
+
+
+def _read_key(key, sheets, id_column) -> pd.DataFrame:
+    if isinstance(key, pd.DataFrame):
+        frame = key.astype("string")
+    else:
+        if key is None:
+            if isinstance(sheets[0], pd.DataFrame):
+                raise CodingSheetError("give the key (unit_id -> participant_id) when sheets are DataFrames")
+            key = Path(sheets[0]).parent / "key.csv"
+        try:
+            frame = pd.read_csv(key, dtype=str, keep_default_na=False, encoding=ENCODING)
+        except FileNotFoundError:
+            raise CodingSheetError(f"{key}: key file not found; give the key.csv written with the sheets") from None
+    if not {"unit_id", id_column} <= set(frame.columns):
+        raise CodingSheetError(f"key: needs columns unit_id and {id_column}")
+    return frame
+
+
+def _merge(data, final, agree_share, key_map, codebook, id_column, n_coders, decided) -> pd.DataFrame:
+    by_participant = {str(key_map[u]): u for u in final.index}
+    units = [by_participant.get(str(pid)) for pid in data[id_column]]
+    out = data.drop(columns=[c for c in codebook.columns + CODE_EXTRAS if c in data.columns])
+    for c in codebook.categories:
+        out[c.column] = pd.array([pd.NA if u is None or np.isnan(final.at[u, c.id]) else int(final.at[u, c.id])
+                                  for u in units], dtype="Int64")
+    out["code_confidence"] = [np.nan if u is None else float(agree_share.loc[u].mean()) for u in units]
+    out["code_source"] = pd.array(["human" if u is not None else pd.NA for u in units], dtype="string")
+    strategic = [f"code_{i}" for i in codebook.strategic_ids]
+    out["pk_strategic"] = out[strategic].sum(axis=1, skipna=False).astype("Int64")
+    out["pk_any"] = (out["pk_strategic"] > 0).astype("Int64")
+    evidence = []
+    for u in units:
+        if u is None:
+            evidence.append(pd.NA)
+            continue
+        settled = sorted(c for (unit, c) in decided if unit == u)
+        evidence.append(f"human: {n_coders} coder(s)" + (f"; resolved: {', '.join(settled)}" if settled else ""))
+    out["code_evidence"] = pd.array(evidence, dtype="string")
+    return out
+
+
+def _write(result: CodingImport, out: Path) -> list[Path]:
+    files = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if len(result.agreement):
+            result.agreement.to_csv(out / "agreement.csv", index=False)
+            files.append(out / "agreement.csv")
+        disagreements = result.disagreements.assign(reason=result.disagreements["reason"].map(neutralise_formula))
+        disagreements.to_csv(out / "disagreements.csv", index=False, encoding=ENCODING)
+        files.append(out / "disagreements.csv")
+        if result.coded is not None:
+            result.coded.to_csv(out / "coded.csv", index=False)
+            files.append(out / "coded.csv")
+    except OSError as error:
+        raise CodingSheetError(f"{out}: cannot write ({error.strerror or error})") from None
+    return files
