@@ -236,17 +236,27 @@ def apa_t(t, df, p, *, d=None, g=None, style: str = "text") -> str:
     return ", ".join(parts)
 
 
-def apa_correlation(r, n, p, *, ci_low=None, ci_high=None, ci: float = 0.95, style: str = "text") -> str:
+def apa_correlation(r, n, p, *, ci_low=None, ci_high=None, ci: float = 0.95, method: str = "pearson",
+                    style: str = "text") -> str:
     """A correlation: ``r(138) = .21, p = .012`` (df = n - 2), optional CI.
+
+    ``method="spearman"`` writes Spearman's rho as ``r_s`` (``rₛ``, ``<i>r</i><sub>s</sub>``).
 
     Examples
     --------
     >>> apa_correlation(0.2109, 140, 0.0123, ci_low=0.046, ci_high=0.364)
     'r(138) = .21, p = .012, 95% CI [.05, .36]'
+    >>> apa_correlation(0.2109, 140, 0.0123, method="spearman", style="html")
+    '<i>r</i><sub>s</sub>(138) = .21, <i>p</i> = .012'
     """
     _check_style(style)
+    if method not in ("pearson", "spearman"):
+        raise ValueError(f"`method` must be 'pearson' or 'spearman'; got {method!r}.")
     df = _finite(n, "n") - 2
-    parts = [f"{_symbol('r', style)}({_format_df(df)}) = {format_number(r, leading_zero=False, style=style)}",
+    symbol = _symbol("r", style)
+    if method == "spearman":
+        symbol += {"text": "_s", "unicode": "\u209b", "html": "<sub>s</sub>", "markdown": "\u209b"}[style]
+    parts = [f"{symbol}({_format_df(df)}) = {format_number(r, leading_zero=False, style=style)}",
              format_p(p, style=style)]
     if ci_low is not None and ci_high is not None:
         parts.append(_interval(ci_low, ci_high, ci, style, leading_zero=False))
@@ -336,38 +346,58 @@ def apa_agreement(value, *, kind: str = "alpha", ci_low=None, ci_high=None, ci: 
 # --- dispatch on a result --------------------------------------------------
 
 
+_ROW_KEYS = ("source", "method", "test")  # columns naming the rows of a result table
+
+
+def _group_comparison_row(result, effect) -> tuple[dict, dict]:
+    """The t test of a GroupComparison (Welch's unless ``effect`` names another) with Cohen's d."""
+    tests, effects = result.tests, result.effects
+    chosen = effect or "welch"
+    row = tests[tests["test"] == chosen]
+    if row.empty:
+        raise ValueError(f"test {chosen!r} is not in the comparison; it has {', '.join(map(repr, tests['test']))}.")
+    values = row.iloc[0].to_dict()
+    values["t"] = values.pop("statistic")
+    d = effects.loc[effects["effect"] == "cohen_d", "estimate"]
+    if len(d) and not chosen.startswith("tost"):
+        values["d"] = float(d.iloc[0])
+    return values, {}
+
+
 def _one_row(result, effect) -> tuple[dict, dict]:
     """The row to report as a dict, plus context (e.g. residual df of an ANOVA table)."""
     if isinstance(result, pd.Series):
         return result.to_dict(), {}
     if isinstance(result, dict):
         return dict(result), {}
+    if hasattr(result, "tests") and hasattr(result, "effects"):
+        return _group_comparison_row(result, effect)
     if not isinstance(result, pd.DataFrame):
         raise ValueError(
             f"cannot format a {type(result).__name__}; pass a result DataFrame, one of "
-            "its rows, a dict, or a MediationResult."
+            "its rows, a dict, a GroupComparison or a MediationResult."
         )
     frame = result
     context = dict(frame.attrs)
-    if "source" in frame.columns:
-        sources = frame["source"].astype(str)
-        residual = frame[sources == "Residual"]
+    key = next((k for k in _ROW_KEYS if k in frame.columns), None)
+    if key is not None:
+        names = frame[key].astype(str)
+        residual = frame[names == "Residual"]
         if len(residual) and "df" in frame.columns:
             context["df_residual"] = float(residual["df"].iloc[0])
-        effects = frame[sources != "Residual"]
+        frame = frame[names != "Residual"]
         if effect is not None:
-            effects = effects[effects["source"].astype(str) == effect]
-            if effects.empty:
+            frame = frame[frame[key].astype(str) == effect]
+            if frame.empty:
                 raise ValueError(
-                    f"effect {effect!r} is not in the table; its effects are "
-                    f"{', '.join(map(repr, sources[sources != 'Residual']))}."
+                    f"effect {effect!r} is not in the table; its rows ({key}) are "
+                    f"{', '.join(map(repr, names[names != 'Residual']))}."
                 )
-        frame = effects
     if len(frame) != 1:
+        choices = f" ({', '.join(map(repr, frame[key].astype(str)))})" if key is not None else ""
         raise ValueError(
             f"the result has {len(frame)} rows but one statistic is formatted at a time; "
-            "pass effect='<source>' for an ANOVA table or select one row "
-            "(e.g. table.iloc[0])."
+            f"pass effect= one of the rows{choices}, or select one row (e.g. table.iloc[0])."
         )
     return frame.iloc[0].to_dict(), context
 
@@ -431,7 +461,9 @@ def apa(result, kind: str | None = None, style: str = "text", *, effect: str | N
     result : pandas.DataFrame, pandas.Series, dict or MediationResult
         Output of :func:`analysis.anova` (with ``effect`` to choose the row
         when there are several), :func:`analysis.welch_anova`,
-        :func:`analysis.compare_groups`, :func:`analysis.correlate`,
+        :func:`analysis.compare_groups` (Welch's t with Cohen's d unless
+        ``effect="student"``), :func:`analysis.correlate` (``effect="pearson"``
+        or ``"spearman"`` when both were computed),
         :func:`analysis.crosstab_test`, :func:`analysis.cohen_kappa`,
         :func:`analysis.krippendorff_alpha`, a row of :func:`analysis.describe`,
         or :func:`analysis.mediation`.
@@ -441,7 +473,8 @@ def apa(result, kind: str | None = None, style: str = "text", *, effect: str | N
         when omitted.
     style : {"text", "unicode", "html", "markdown"}
     effect : str, optional
-        The ``source`` row of an ANOVA table to report.
+        The row to report: an ANOVA ``source``, a correlation ``method`` or a
+        ``test`` of a group comparison.
 
     Returns
     -------
@@ -481,7 +514,7 @@ def apa(result, kind: str | None = None, style: str = "text", *, effect: str | N
     if kind == "correlation":
         low, high = _get(row, "ci_low", required=False), _get(row, "ci_high", required=False)
         return apa_correlation(_get(row, "r"), _get(row, "n"), _get(row, "p"), ci_low=low, ci_high=high,
-                               ci=context.get("ci", 0.95), style=style)
+                               ci=context.get("ci", 0.95), method=str(row.get("method", "pearson")), style=style)
     if kind == "chi2":
         return apa_chi2(row.get("statistic"), row.get("df"), _get(row, "n"), _get(row, "p"),
                         cramers_v=_get(row, "cramers_v", required=False), test=str(row.get("test", "chi2")),

@@ -252,3 +252,35 @@ def test_apa_unknown_result():
         apa([1, 2])
     with pytest.raises(ValueError, match="`kind` must be one of"):
         apa({"F": 1.0}, kind="manova")
+
+
+def test_apa_of_group_comparison_matches_r_sleep(sleep):
+    # R: t.test(extra ~ group, data = sleep) (Welch): t = -1.8608, df = 17.776,
+    # p-value = 0.07939; with var.equal = TRUE: t = -1.8608, df = 18, p = 0.07919.
+    from analysis.groups import compare_groups
+
+    result = compare_groups(sleep, "extra", "group")
+    d = result.effects.set_index("effect").loc["cohen_d", "estimate"]
+    assert apa(result) == f"t(17.78) = -1.86, p = .079, d = {format_number(d)}"
+    assert apa(result, effect="student", style="unicode").startswith("t(18) = \u22121.86, p = .079, d = \u2212")
+    with pytest.raises(ValueError, match="test 'mann_whitney' is not in the comparison"):
+        apa(result, effect="mann_whitney")
+
+
+def test_apa_of_correlation_table():
+    from analysis.correlation import correlate
+
+    rng = np.random.default_rng(9)
+    frame = pd.DataFrame({"pk_scale": rng.normal(size=50)})
+    frame["attitude"] = 0.3 * frame["pk_scale"] + rng.normal(size=50)
+    table = correlate(frame, "pk_scale", "attitude")
+    with pytest.raises(ValueError, match="pass effect= one of the rows \\('pearson', 'spearman'\\)"):
+        apa(table)
+    pearson = table.set_index("method").loc["pearson"]
+    assert apa(table, effect="pearson") == (
+        f"r(48) = {format_number(pearson['r'], leading_zero=False)}, {format_p(pearson['p'])}, "
+        f"95% CI [{format_number(pearson['ci_low'], leading_zero=False)}, "
+        f"{format_number(pearson['ci_high'], leading_zero=False)}]"
+    )
+    assert apa(table, effect="spearman").startswith("r_s(48) = .")
+    assert apa(table, effect="spearman", style="html").startswith("<i>r</i><sub>s</sub>(48) = .")
