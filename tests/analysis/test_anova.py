@@ -185,3 +185,15 @@ def test_welch_error_messages(plant_growth):
         welch_anova(tiny, "weight", "group")
     with pytest.raises(ValueError, match="one column name"):
         welch_anova(plant_growth, "weight", ["group"])
+
+
+def test_invariant_to_row_order_and_affine_rescaling(unbalanced_two_way):
+    # F and p of every effect do not change when rows are shuffled or the dv
+    # is rescaled (y -> 10 - 3y); sums of squares scale by 9.
+    data = unbalanced_two_way
+    original = anova(data, "y", ["a", "b"], covariates="age", ss_type=3)
+    shuffled = data.sample(frac=1.0, random_state=7).assign(y=lambda d: 10 - 3 * d["y"])
+    changed = anova(shuffled, "y", ["a", "b"], covariates="age", ss_type=3)
+    np.testing.assert_allclose(changed["F"].iloc[:-1], original["F"].iloc[:-1], rtol=1e-9)
+    np.testing.assert_allclose(changed["ss"], 9 * original["ss"], rtol=1e-9)
+    np.testing.assert_allclose(changed["omega2"].iloc[:-1], original["omega2"].iloc[:-1], rtol=1e-9)

@@ -177,3 +177,17 @@ def test_error_messages(plant_growth, sleep):
         compare_groups(sleep.assign(extra=1.0), "extra", "group")
     with pytest.raises(ValueError, match="`r_scale` must be a positive number"):
         compare_groups(sleep, "extra", "group", r_scale=0)
+
+
+def test_swapping_group_order_flips_signs_only(sleep):
+    forward = compare_groups(sleep, "extra", "group", equivalence_bounds=0.5)
+    reverse = compare_groups(sleep.assign(group=pd.Categorical(sleep["group"], categories=["2", "1"])),
+                             "extra", "group", equivalence_bounds=0.5)
+    np.testing.assert_allclose(reverse.effects["estimate"], -forward.effects["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(reverse.effects["ci_low"], -forward.effects["ci_high"], rtol=1e-9)
+    p_forward, p_reverse = forward.tests.set_index("test")["p"], reverse.tests.set_index("test")["p"]
+    for test in ("student", "welch", "tost"):
+        assert p_reverse[test] == pytest.approx(p_forward[test], rel=1e-9)
+    # the lower bound of one order is the upper bound of the other
+    assert p_reverse["tost_lower"] == pytest.approx(p_forward["tost_upper"], rel=1e-9)
+    assert reverse.bf10 == pytest.approx(forward.bf10, rel=1e-10)
