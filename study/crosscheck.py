@@ -311,4 +311,7 @@ def _check_simulation(study: Study, questionnaire):
                                  f"{value!r} is not an option of {item_id!r} ({', '.join(values)})"))
             elif weight < 0:
                 problems.append((("simulation", "choices", item_id, value), "weights must be >= 0"))
+        if sum(max(weight, 0) for value, weight in weights.items() if value in values) <= 0:
+            problems.append((("simulation", "choices", item_id),
+                             "give at least one option a weight above 0"))
     return problems

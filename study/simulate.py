@@ -232,10 +232,7 @@ def simulate(study: Study, n: int, seed: int, lang: str | None = None) -> pd.Dat
                              model.item_center.get(scale, 0.0), model.loading, rng)
             columns[item.id] = item.points + 1 - keyed if item.reverse else keyed
         elif item.type == "single_choice":
-            values = item.option_values
-            weights = np.array([model.choices.get(item.id, {}).get(v, 1.0 if item.id not in model.choices else 0.0)
-                                for v in values], dtype=float)
-            columns[item.id] = [values[i] for i in rng.choice(len(values), size=n, p=weights / weights.sum())]
+            columns[item.id] = _choice_answers(item, model, n, rng)
         elif item.type == "number":
             columns[item.id] = _number_answers(item, model, n, rng)
         elif item.type == "free_text" and item.id == REASON_ITEM:
@@ -269,6 +266,14 @@ def _manipulation_answers(item, check, levels, model, rng):
             wrong = [v for v in values if v not in (expected, "dont_remember")] or [expected]
             answers.append(wrong[rng.integers(len(wrong))])
     return answers
+
+
+def _choice_answers(item, model, n, rng):
+    """Options drawn with the study's weights (options it leaves out: 0), else equally."""
+    values = item.option_values
+    given = model.choices.get(item.id)
+    weights = np.array([given.get(v, 0.0) if given else 1.0 for v in values], dtype=float)
+    return [values[i] for i in rng.choice(len(values), size=n, p=weights / weights.sum())]
 
 
 def _number_answers(item, model, n, rng):

@@ -109,6 +109,15 @@ def test_unknown_factor_level_in_checks_and_simulation(capsys, tmp_path):
     _expect(capsys, path, text, "simulation.c_prime.channel.pubic", "{pubic: 0.3", ["unknown level 'pubic'"])
 
 
+def test_simulation_choices_checked_against_the_item(capsys, tmp_path):
+    old = '    complaint_exp: {"yes": 0.3, "no": 0.62, unsure: 0.08}'
+    path, text = variant(tmp_path, old, '    complaint_exp: {"yes": 0, "no": 0, maybe: 0.08}')
+    _expect(capsys, path, text, "simulation.choices.complaint_exp.maybe", "maybe: 0.08",
+            ["'maybe' is not an option of 'complaint_exp'"])
+    _expect(capsys, path, text, "simulation.choices.complaint_exp", "complaint_exp: {",
+            ["at least one option a weight above 0"])
+
+
 def test_thread_for_an_unknown_condition_and_condition_without_thread(capsys, tmp_path):
     path, text = variant(tmp_path, "    private:\n      nl:\n", "    privat:\n      nl:\n")
     _expect(capsys, path, text, "vignette.threads.privat", "    privat:", ["no condition 'privat'"])
