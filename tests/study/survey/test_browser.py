@@ -1,0 +1,155 @@
+"""A real headless Chromium against the real server (uvicorn on a free loopback port).
+
+A participant completes the study in Dutch and in English, an invalid answer
+shows its message and keeps the other answers, and the admin page shows the
+counts. A screenshot of each page goes to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from study import load_study
+from study.survey.app import create_app
+from tests.study.survey.conftest import ADMIN_TOKEN, without_reading_delay
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "survey"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    study = without_reading_delay(load_study("tilburg"), seconds=1.0)
+    db_path = tmp_path_factory.mktemp("browser") / "survey.db"
+    app = create_app(study, f"sqlite:///{db_path}", admin_token=ADMIN_TOKEN)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 10
+    while not uv.started:
+        if time.time() > deadline:
+            raise RuntimeError("uvicorn did not start within 10 s")
+        time.sleep(0.05)
+    yield {"url": f"http://127.0.0.1:{port}", "app": app, "study": study}
+    uv.should_exit = True
+    thread.join(timeout=10)
+    app.state.survey.db.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    # the Prolific completion URL is answered locally: the test never leaves the machine
+    context.route("https://app.prolific.com/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<h1>Prolific: submission complete</h1>"))
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def shot(page, name: str, *, full: bool = False) -> None:
+    """Save a screenshot (whole page only where it matters: full-page shots cost ~0.8 s)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
+
+
+def answer_every_item(page, skip: set[str] = frozenset()) -> None:
+    for fieldset in page.locator("fieldset.item").all():
+        item_id = fieldset.get_attribute("id").removeprefix("item-")
+        if item_id in skip:
+            continue
+        radios = fieldset.locator("input[type=radio]")
+        if radios.count():
+            radios.nth(min(3, radios.count() - 1)).check()
+        elif fieldset.locator("input[type=number]").count():
+            fieldset.locator("input[type=number]").fill("34")
+        else:
+            fieldset.locator("textarea").fill("Ze willen laten zien dat ze klanten helpen.")
+
+
+def complete_study(page, server, lang: str, *, invalid_first: bool = False) -> None:
+    page.goto(server["url"] + "/?PROLIFIC_PID=browser" + lang)
+    shot(page, f"{lang}-01-language")
+    page.get_by_role("link", name={"nl": "Nederlands", "en": "English"}[lang]).click()
+    shot(page, f"{lang}-02-consent")
+    page.get_by_role("button", name={"nl": "Ik doe mee", "en": "I agree to take part"}[lang]).click()
+    page.wait_for_selector(".rl-vignette")
+    shot(page, f"{lang}-03-vignette", full=True)
+    next_button = page.locator("#next")
+    assert next_button.is_disabled()  # the enhancement: enabled after the minimum time
+    page.wait_for_function("!document.getElementById('next').disabled", timeout=5000)
+    next_button.click()
+    number = 4
+    while page.locator("fieldset.item").count():
+        if invalid_first and number == 4:
+            answer_every_item(page, skip={"att_2"})
+            page.locator("button[type=submit]").click()
+            assert page.locator("#error-att_2").is_visible()
+            shot(page, f"{lang}-{number:02d}-invalid", full=True)
+            checked = page.locator("fieldset.item input[type=radio]:checked").count()
+            assert checked == page.locator("fieldset.item").count() - 1  # others kept
+            assert page.locator("#error-att_1").count() == 0
+        answer_every_item(page)
+        shot(page, f"{lang}-{number:02d}-questions")
+        page.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+        number += 1
+    shot(page, f"{lang}-{number:02d}-debrief")
+    assert page.locator(".conditions li").count() == len(server["study"].condition_names)
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"https://app\.prolific\.com/.*cc=FIBR2021"))
+    shot(page, f"{lang}-{number + 1:02d}-prolific")
+
+
+def test_participant_completes_in_dutch(page, server):
+    complete_study(page, server, "nl")
+    rows = server["app"].state.survey.db.participants_by_prolific("tilburg", pid="browsernl")
+    assert [(r["status"], r["lang"]) for r in rows] == [("complete", "nl")]
+
+
+def test_participant_completes_in_english_after_an_invalid_answer(page, server):
+    complete_study(page, server, "en", invalid_first=True)
+    rows = server["app"].state.survey.db.participants_by_prolific("tilburg", pid="browseren")
+    assert [(r["status"], r["lang"]) for r in rows] == [("complete", "en")]
+
+
+def test_admin_page_shows_the_counts(page, server):
+    page.goto(server["url"] + f"/admin?token={ADMIN_TOKEN}")
+    assert page.url.endswith("/admin")  # the token left the address bar
+    completes = len([r for r in server["app"].state.survey.db.participant_rows("tilburg")
+                     if r["status"] == "complete"])
+    assert page.locator("#total-complete").inner_text() == str(completes)
+    shot(page, "admin", full=True)
