@@ -45,7 +45,8 @@ def reliability(
     """Cronbach's alpha (with a Feldt interval) and McDonald's omega of a set of items.
 
     Reverse-keyed items must be recoded before (``questionnaires`` scoring
-    does this); a negative ``item_total_r`` usually means one was not.
+    does this); an item that correlates negatively with the rest of the scale
+    usually means one was not, and raises a ``UserWarning`` naming it.
 
     Parameters
     ----------
@@ -128,6 +129,16 @@ def reliability(
     for name in names:  # an item may become constant once incomplete rows are gone
         numeric_column(scores, name)
     matrix = scores.to_numpy(dtype=float)
+    total = matrix.sum(axis=1)
+    item_total = np.array([np.corrcoef(matrix[:, j], total - matrix[:, j])[0, 1] for j in range(k)])
+    if (item_total < 0).any():
+        negative = ", ".join(repr(name) for name, r in zip(names, item_total) if r < 0)
+        warnings.warn(
+            f"item(s) {negative} correlate negatively with the rest of the scale; recode "
+            "reverse-keyed items before computing reliability (alpha and omega assume they are).",
+            UserWarning,
+            stacklevel=2,
+        )
 
     alpha = cronbach_alpha(matrix)
     df1, df2 = n - 1, (n - 1) * (k - 1)
@@ -147,16 +158,14 @@ def reliability(
     })
     if not item_stats:
         return summary
-    total = matrix.sum(axis=1)
     item_rows = []
     for j, name in enumerate(names):
-        rest = total - matrix[:, j]
         others = np.delete(matrix, j, axis=1)
         item_rows.append({
             "item": name,
             "mean": matrix[:, j].mean(),
             "sd": matrix[:, j].std(ddof=1),
-            "item_total_r": np.corrcoef(matrix[:, j], rest)[0, 1],
+            "item_total_r": item_total[j],
             "alpha_if_deleted": cronbach_alpha(others) if others.shape[1] > 1 else np.nan,
             "loading": np.nan if loadings is None else loadings[j],
         })

@@ -50,7 +50,8 @@ def test_alpha_matches_pingouin_on_its_questionnaire_data():
     # pingouin's "cronbach_alpha" data set (www.real-statistics.com example).
     long = pg.read_dataset("cronbach_alpha")
     wide = long.pivot_table(index="Subj", columns="Items", values="Scores")
-    table = reliability(wide, list(wide.columns))
+    with pytest.warns(UserWarning, match="correlate negatively"):  # its item Q6 does
+        table = reliability(wide, list(wide.columns))
     alpha, _ = pg.cronbach_alpha(data=long, items="Items", scores="Scores", subject="Subj")
     assert table.loc[0, "alpha"] == pytest.approx(alpha, rel=1e-10)
 
@@ -132,3 +133,11 @@ def test_error_messages():
         reliability(data.head(2), ITEMS)
     with pytest.raises(ValueError, match="more than once"):
         reliability(data, ["i1", "i1"])
+
+
+def test_unrecoded_reverse_item_is_warned_about():
+    data = congeneric_sample(100, seed=9)
+    data["i4"] = 6 - data["i4"]  # a reverse-keyed item left as presented
+    with pytest.warns(UserWarning, match="item\\(s\\) 'i4' correlate negatively"):
+        table = reliability(data, ITEMS)
+    assert table.loc[0, "alpha"] < reliability(congeneric_sample(100, seed=9), ITEMS).loc[0, "alpha"]
