@@ -353,7 +353,7 @@ def import_coding_sheets(
     names = [s if isinstance(s, pd.DataFrame) else Path(s) for s in sheets]
     labels = [f"sheet {i + 1}" if isinstance(s, pd.DataFrame) else str(s) for i, s in enumerate(names)]
     coded_by = [_read_sheet(s, label, codebook) for s, label in zip(sheets, labels)]
-    units = coded_by[0].index
+    units = coded_by[0].index.sort_values()  # results must not depend on how a coder sorted the sheet
     for label, frame in zip(labels[1:], coded_by[1:]):
         extra, lacking = sorted(set(frame.index) - set(units)), sorted(set(units) - set(frame.index))
         if extra or lacking:
