@@ -48,3 +48,11 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_API))
+
+
+# These functions share their module's name. Importing the submodule binds the
+# module to the package attribute, which would hide the lazily loaded function;
+# binding the functions here, after the submodules are loaded, keeps
+# ``study.simulate(...)`` and ``study.codebook(...)`` the functions.
+from study.codebook import codebook  # noqa: E402
+from study.simulate import simulate  # noqa: E402

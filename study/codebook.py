@@ -14,8 +14,6 @@ dict, JSON or Markdown.
 
 from __future__ import annotations
 
-import sys
-import types
 import json
 from dataclasses import dataclass, field
 
@@ -299,19 +297,3 @@ def _optional_entries(study: Study) -> list[dict]:
                allowed={"min": 0, "max": None}, description="completed_at minus started_at."),
     ]
     return entries
-
-
-class _CallableModule(types.ModuleType):
-    """``study.codebook`` is both this module and its main function.
-
-    Importing ``study.codebook`` (the module) makes Python bind the module to the
-    package attribute ``codebook``, hiding the function that the lazy API of
-    ``study/__init__.py`` offers under the same name. Calling the module calls the
-    function, so ``study.codebook(...)`` works whatever was imported first.
-    """
-
-    def __call__(self, *args, **kwargs):
-        return codebook(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -26,8 +26,6 @@ Scored scale columns come from ``questionnaires.score``.
 
 from __future__ import annotations
 
-import sys
-import types
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
@@ -312,19 +310,3 @@ def _reasons(study, levels, langs, pk, rng):
         texts.append(compose_reason(order, list(levels[i].values()), langs[i], rng))
         true_motives.append(";".join(chosen))
     return texts, true_motives
-
-
-class _CallableModule(types.ModuleType):
-    """``study.simulate`` is both this module and its main function.
-
-    Importing ``study.simulate`` (the module) makes Python bind the module to the
-    package attribute ``simulate``, hiding the function that the lazy API of
-    ``study/__init__.py`` offers under the same name. Calling the module calls the
-    function, so ``study.simulate(...)`` works whatever was imported first.
-    """
-
-    def __call__(self, *args, **kwargs):
-        return simulate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
