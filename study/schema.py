@@ -112,7 +112,7 @@ class Account(_Part):
 
     name: NonEmpty
     handle: Annotated[str, StringConstraints(pattern=r"^@?[A-Za-z0-9_]{1,30}$")]
-    colour: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1d9bf0"
+    colour: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] = "#4a5568"
 
     @field_validator("handle")
     @classmethod
