@@ -185,7 +185,7 @@ def test_mediation_diagram_single(mediation_results, tmp_path):
     ax = fig.axes[0]
     assert sum(isinstance(p, FancyArrowPatch) for p in ax.patches) == 3  # a, b, c'
     texts = _texts(fig)
-    for box in ("condition", "pk_scale", "attitude"):
+    for box in ("condition\n(public = 1)", "pk_scale", "attitude"):
         assert box in texts
     for name, row in [("a", "a"), ("b", "b"), ("c'", "c_prime")]:
         coef = single.paths.loc[row, "coef"]
