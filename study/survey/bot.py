@@ -13,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+import httpx
 import numpy as np
 
 from study.survey.flow import survey_steps
@@ -41,6 +42,7 @@ class BotRun:
     committed: dict = field(default_factory=dict)  # answers of pages the server acknowledged
     latencies: list = field(default_factory=list)  # seconds per request
     pages: int = 0
+    retries: int = 0
     completion_code: str | None = None
     redirect: str | None = None
 
@@ -65,7 +67,7 @@ def bot_answer(item, rng: np.random.Generator, lang: str):
 
 
 async def walk(client, study, *, lang: str, seed: int, pause=(0.0, 0.0), query=None,
-               overrides=None) -> BotRun:
+               overrides=None, max_retries: int = 0) -> BotRun:
     """Take one participant through the whole survey on ``client`` (an ``httpx.AsyncClient``).
 
     Parameters
@@ -83,6 +85,9 @@ async def walk(client, study, *, lang: str, seed: int, pause=(0.0, 0.0), query=N
         Extra query parameters for the entry (e.g. ``PROLIFIC_PID``).
     overrides : dict, optional
         item id -> form string, to send instead of a drawn answer.
+    max_retries : int
+        Connection failures tolerated (the bot then resumes from ``/``, as a
+        participant reloading the page would); default none.
     """
     rng = np.random.default_rng(seed)
     steps = {step.id: step for step in survey_steps(study)}
@@ -101,40 +106,56 @@ async def walk(client, study, *, lang: str, seed: int, pause=(0.0, 0.0), query=N
         if max(seconds, minimum) > 0:
             await asyncio.sleep(max(seconds, minimum))
 
-    page = await request("GET", "/", params={"lang": lang, **(query or {})})
-    _expect(page, 200, "entry")
-    await think()
-    response = await request("POST", "/consent", data={
-        "csrf_token": _csrf(page), "lang": lang, "consent": "yes",
-        **{k: v for k, v in (query or {}).items() if k != "lang"}})
-    _expect(response, 303, "consent")
+    entry_params = {"lang": lang, **(query or {})}
     while True:
-        page = await request("GET", "/")
-        _expect(page, 200, "page")
-        match = ACTION.search(page.text) or re.search(r'action="(/page/debrief)"', page.text)
-        if match is None:
-            code = CODE.search(page.text)
-            run.completion_code = code.group(1) if code else None
+        try:
+            finished = await _one_page(request, think, run, steps, rng, entry_params, overrides)
+        except httpx.TransportError:  # server gone (killed, restarting): resume from "/"
+            run.retries += 1
+            if run.retries > max_retries:
+                raise
+            await asyncio.sleep(min(0.1 * run.retries, 1.0))
+            continue
+        if finished:
             return run
-        action = match.group(1)
-        step = steps[action.removeprefix("/page/")]
-        form = {"csrf_token": _csrf(page)}
-        sent = {}
-        for item in step.items:
-            text, value = bot_answer(item, rng, lang)
-            if overrides and item.id in overrides:
-                text = value = overrides[item.id]
-            form[item.id] = text
-            sent[item.id] = value
-        wait = WAIT.search(page.text)
-        await think(float(wait.group(1)) + 0.05 if wait and float(wait.group(1)) > 0 else 0.0)
-        run.answers.update(sent)
-        response = await request("POST", action, data=form)
-        _expect(response, 303, action)
-        run.committed.update(sent)
-        if step.kind == "debrief" and not response.headers["location"].startswith("/"):
-            run.redirect = response.headers["location"]
-            return run
+
+
+async def _one_page(request, think, run, steps, rng, entry_params, overrides) -> bool:
+    """Show the current page and send it; True once the participant is through."""
+    page = await request("GET", "/", params=entry_params)
+    _expect(page, 200, "page")
+    if 'action="/consent"' in page.text:
+        await think()
+        response = await request("POST", "/consent", data={
+            "csrf_token": _csrf(page), "consent": "yes",
+            **{k: v for k, v in entry_params.items()}})
+        _expect(response, 303, "consent")
+        return False
+    match = ACTION.search(page.text)
+    if match is None:
+        code = CODE.search(page.text)
+        run.completion_code = code.group(1) if code else None
+        return True
+    action = match.group(1)
+    step = steps[action.removeprefix("/page/")]
+    form = {"csrf_token": _csrf(page)}
+    sent = {}
+    for item in step.items:
+        text, value = bot_answer(item, rng, run.lang)
+        if overrides and item.id in overrides:
+            text = value = overrides[item.id]
+        form[item.id] = text
+        sent[item.id] = value
+    wait = WAIT.search(page.text)
+    await think(float(wait.group(1)) + 0.05 if wait and float(wait.group(1)) > 0 else 0.0)
+    run.answers.update(sent)
+    response = await request("POST", action, data=form)
+    _expect(response, 303, action)
+    run.committed.update(sent)  # the server acknowledged: these answers are on disk
+    if step.kind == "debrief" and not response.headers["location"].startswith("/"):
+        run.redirect = response.headers["location"]
+        return True
+    return False
 
 
 def _csrf(page) -> str:

@@ -1,0 +1,115 @@
+"""Run ``replylab serve`` in a child process: for the crash test and the load benchmark.
+
+The child is a real uvicorn server on a loopback port; :meth:`kill` sends
+SIGKILL (no shutdown handlers run), :meth:`start` can be called again on the
+same database to simulate a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_study_variant(study, out_dir, *, min_view_seconds: float) -> Path:
+    """Copy ``study``'s YAML into ``out_dir`` with another minimum viewing time.
+
+    Bots cannot wait 15 s on every vignette in a test; everything else in the
+    study file stays as it is.
+    """
+    source = Path(study.path).read_text(encoding="utf-8")
+    changed, n = re.subn(r"(?m)^(\s*min_view_seconds:\s*)[0-9.]+", rf"\g<1>{min_view_seconds}",
+                         source)
+    if n != 1:
+        raise ValueError(f"{study.path}: expected one 'min_view_seconds:' line, found {n}")
+    out = Path(out_dir) / "study.yaml"
+    out.write_text(changed, encoding="utf-8")
+    return out
+
+
+class SurveyServerProcess:
+    """``replylab serve STUDY --db URL --port PORT`` as a child process.
+
+    Parameters
+    ----------
+    study : str or path
+        What ``replylab serve`` accepts (a shipped name or a study file).
+    db_url : str
+        The database URL (kept across restarts).
+    admin_token : str
+        Passed as ``REPLYLAB_ADMIN_TOKEN``.
+    """
+
+    def __init__(self, study, db_url: str, *, admin_token: str = "bench", port: int | None = None,
+                 log_path=None):
+        self.study = str(study)
+        self.db_url = db_url
+        self.admin_token = admin_token
+        self.port = port or free_port()
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the server and wait until it accepts connections."""
+        env = dict(os.environ, REPLYLAB_ADMIN_TOKEN=self.admin_token,
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT),
+                                                            os.environ.get("PYTHONPATH")])))
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "study.cli", "serve", self.study, "--db", self.db_url,
+             "--port", str(self.port)],
+            cwd=REPO_ROOT, env=env, stdout=log, stderr=log,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"replylab serve exited with code {self.process.returncode}"
+                                   + (f"; see {self.log_path}" if self.log_path else ""))
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"replylab serve did not listen on port {self.port} within {timeout} s")
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, no cleanup runs."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Stop politely (SIGTERM), then by force."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
