@@ -5,6 +5,9 @@ import pandas as pd
 import pingouin as pg
 import pytest
 import statsmodels.formula.api as smf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
 from statsmodels.stats.anova import anova_lm
 
 from analysis.anova import anova, welch_anova
@@ -197,3 +200,21 @@ def test_invariant_to_row_order_and_affine_rescaling(unbalanced_two_way):
     np.testing.assert_allclose(changed["F"].iloc[:-1], original["F"].iloc[:-1], rtol=1e-9)
     np.testing.assert_allclose(changed["ss"], 9 * original["ss"], rtol=1e-9)
     np.testing.assert_allclose(changed["omega2"].iloc[:-1], original["omega2"].iloc[:-1], rtol=1e-9)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)  # reproducible: fixed examples
+@given(
+    sizes=st.lists(st.integers(min_value=2, max_value=9), min_size=2, max_size=4),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_one_way_matches_scipy_f_oneway_for_any_group_sizes(sizes, seed):
+    rng = np.random.default_rng(seed)
+    frames = [pd.DataFrame({"y": rng.normal(i * 0.3, 1 + 0.2 * i, size), "g": f"g{i}"})
+              for i, size in enumerate(sizes)]
+    data = pd.concat(frames, ignore_index=True)
+    table = anova(data, "y", "g")
+    reference = stats.f_oneway(*(frame["y"] for frame in frames))
+    assert table.loc[0, "F"] == pytest.approx(reference.statistic, rel=1e-9)
+    assert table.loc[0, "p"] == pytest.approx(reference.pvalue, rel=1e-7, abs=1e-300)
+    # type III equals type II in a one-way design, whatever the sizes
+    assert anova(data, "y", "g", ss_type=3).loc[0, "ss"] == pytest.approx(table.loc[0, "ss"], rel=1e-9)
