@@ -169,11 +169,11 @@ def compare_groups(
     var1, var2 = x.var(ddof=1), y.var(ddof=1)
     df_student = n1 + n2 - 2
     sd_pooled = np.sqrt(((n1 - 1) * var1 + (n2 - 1) * var2) / df_student)
+    if sd_pooled == 0:
+        raise ValueError(f"column {dv!r} has no variance within the groups of {between!r}; a t test is undefined.")
     se_student = sd_pooled * np.sqrt(1 / n1 + 1 / n2)
     se_welch = np.sqrt(var1 / n1 + var2 / n2)
     df_welch = se_welch**4 / ((var1 / n1) ** 2 / (n1 - 1) + (var2 / n2) ** 2 / (n2 - 1))
-    if sd_pooled == 0:
-        raise ValueError(f"column {dv!r} has no variance within the groups of {between!r}; a t test is undefined.")
 
     t_student, t_welch = diff / se_student, diff / se_welch
     tests = [

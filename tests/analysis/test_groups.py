@@ -175,6 +175,9 @@ def test_error_messages(plant_growth, sleep):
         compare_groups(sleep, "extra", "group", -0.3)
     with pytest.raises(ValueError, match="column 'extra' is constant"):
         compare_groups(sleep.assign(extra=1.0), "extra", "group")
+    no_spread = pd.DataFrame({"extra": [1.0, 1.0, 2.0, 2.0], "group": ["1", "1", "2", "2"]})
+    with pytest.raises(ValueError, match="no variance within the groups of 'group'"):
+        compare_groups(no_spread, "extra", "group")
     with pytest.raises(ValueError, match="`r_scale` must be a positive number"):
         compare_groups(sleep, "extra", "group", r_scale=0)
 
