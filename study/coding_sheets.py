@@ -350,67 +350,22 @@ def import_coding_sheets(
     sheets = list(sheets)
     if not sheets:
         raise CodingSheetError("give at least one coding sheet")
-    names = [s if isinstance(s, pd.DataFrame) else Path(s) for s in sheets]
-    labels = [f"sheet {i + 1}" if isinstance(s, pd.DataFrame) else str(s) for i, s in enumerate(names)]
+    labels = [f"sheet {i + 1}" if isinstance(s, pd.DataFrame) else str(s) for i, s in enumerate(sheets)]
     coded_by = [_read_sheet(s, label, codebook) for s, label in zip(sheets, labels)]
-    units = coded_by[0].index.sort_values()  # results must not depend on how a coder sorted the sheet
-    for label, frame in zip(labels[1:], coded_by[1:]):
-        extra, lacking = sorted(set(frame.index) - set(units)), sorted(set(units) - set(frame.index))
-        if extra or lacking:
-            raise CodingSheetError(
-                f"{label} does not hold the same units as {labels[0]}: "
-                + "; ".join(p for p in (f"extra {', '.join(extra[:5])}" if extra else "",
-                                        f"missing {', '.join(lacking[:5])}" if lacking else "") if p)
-                + ". Were the sheets exported together?"
-            )
+    units = _common_units(coded_by, labels)
     coded_by = [frame.loc[units] for frame in coded_by]
     frame = _read_data(data)
-    key_frame = _read_key(key, sheets, id_column)
-    key_map = dict(zip(key_frame["unit_id"], key_frame[id_column]))
-    lost = [u for u in units if u not in key_map]
-    if lost:
-        raise CodingSheetError(f"key: units {', '.join(lost[:5])} are not in the key; use the key.csv of this export")
-    if id_column not in frame.columns:
-        raise CodingSheetError(f"the data have no column {id_column!r}")
-    position = {pid: i for i, pid in enumerate(frame[id_column].astype(str))}
-    absent = [key_map[u] for u in units if str(key_map[u]) not in position]
-    if absent:
-        raise CodingSheetError(
-            f"participants {', '.join(map(str, absent[:5]))} of the key are not in the data; is this the data set "
-            "the sheets were exported from?"
-        )
-    text = {u: frame[text_column].iloc[position[str(key_map[u])]] if text_column in frame.columns else ""
-            for u in units}
+    key_map, text = _link_units(frame, _read_key(key, sheets, id_column), units, id_column, text_column)
     coder_names = [f"coder_{k}" for k in range(1, len(coded_by) + 1)]
-
+    by_category = {
+        c: pd.concat([f[col] for f in coded_by], axis=1, keys=coder_names)
+        for c, col in zip(codebook.ids, codebook.columns)
+    }
     agreement = pd.DataFrame(
-        [_agreement_row(c, pd.concat([f[col] for f in coded_by], axis=1, keys=coder_names), n_boot, seed)
-         for c, col in zip(codebook.ids, codebook.columns)]
+        [_agreement_row(c, ratings, n_boot, seed) for c, ratings in by_category.items()]
     ) if len(coded_by) >= 2 else pd.DataFrame()
-
     decided = _read_resolution(resolution, codebook, set(units)) if resolution is not None else {}
-    final = pd.DataFrame(index=units, columns=codebook.ids, dtype=float)
-    agree_share = pd.DataFrame(index=units, columns=codebook.ids, dtype=float)
-    rows = []
-    for c, col in zip(codebook.ids, codebook.columns):
-        values = pd.concat([f[col] for f in coded_by], axis=1, keys=coder_names)
-        for unit, v in values.iterrows():
-            given = v.dropna()
-            if given.empty:
-                continue
-            counts = given.value_counts()
-            majority = counts.index[0] if len(counts) == 1 or counts.iloc[0] > counts.iloc[1] else np.nan
-            if len(counts) > 1:
-                settled = decided.get((unit, c), majority if len(coded_by) >= 3 else np.nan)
-                rows.append({"unit_id": unit, "category": c, "reason": text[unit], **v.to_dict(),
-                             "majority": majority, "resolved": settled})
-                value = settled
-            else:
-                value = decided.get((unit, c), given.iloc[0])
-            final.at[unit, c] = value
-            agree_share.at[unit, c] = np.nan if np.isnan(value) else float((given == value).mean())
-    columns = ["unit_id", "category", "reason", *coder_names, "majority", "resolved"]
-    disagreements = pd.DataFrame(rows, columns=columns)
+    final, agree_share, disagreements = _final_codes(by_category, units, decided, text)
     unresolved = disagreements[disagreements["resolved"].isna()]
     if resolution is not None and len(unresolved):
         listed = ", ".join(f"{u}/{c}" for u, c in zip(unresolved["unit_id"], unresolved["category"]))
@@ -424,6 +379,66 @@ def import_coding_sheets(
     if out_dir is not None:
         result.files = _write(result, Path(out_dir))
     return result
+
+
+def _common_units(coded_by, labels) -> pd.Index:
+    # sorted, so results do not depend on how a coder sorted the sheet
+    units = coded_by[0].index.sort_values()
+    for label, frame in zip(labels[1:], coded_by[1:]):
+        extra, lacking = sorted(set(frame.index) - set(units)), sorted(set(units) - set(frame.index))
+        if extra or lacking:
+            problems = ([f"extra {', '.join(extra[:5])}"] if extra else []) + (
+                [f"missing {', '.join(lacking[:5])}"] if lacking else [])
+            raise CodingSheetError(
+                f"{label} does not hold the same units as {labels[0]}: {'; '.join(problems)}. "
+                "Were the sheets exported together?"
+            )
+    return units
+
+
+def _link_units(frame, key_frame, units, id_column, text_column):
+    """unit_id -> participant_id (checked against the data) and unit_id -> reason."""
+    key_map = dict(zip(key_frame["unit_id"], key_frame[id_column]))
+    lost = [u for u in units if u not in key_map]
+    if lost:
+        raise CodingSheetError(f"key: units {', '.join(lost[:5])} are not in the key; use the key.csv of this export")
+    if id_column not in frame.columns:
+        raise CodingSheetError(f"the data have no column {id_column!r}")
+    position = {pid: i for i, pid in enumerate(frame[id_column].astype(str))}
+    absent = [key_map[u] for u in units if str(key_map[u]) not in position]
+    if absent:
+        raise CodingSheetError(
+            f"participants {', '.join(map(str, absent[:5]))} of the key are not in the data; is this the "
+            "data set the sheets were exported from?"
+        )
+    texts = frame[text_column] if text_column in frame.columns else pd.Series("", index=frame.index)
+    return key_map, {u: texts.iloc[position[str(key_map[u])]] for u in units}
+
+
+def _final_codes(by_category, units, decided, text):
+    """Final code per unit and category, the share of coders agreeing with it, and the disagreements."""
+    final = pd.DataFrame(index=units, columns=list(by_category), dtype=float)
+    agree_share = final.copy()
+    rows = []
+    for c, values in by_category.items():
+        n_coders = values.shape[1]
+        for unit, v in values.iterrows():
+            given = v.dropna()
+            if given.empty:
+                continue  # nobody coded this unit
+            counts = given.value_counts()
+            majority = counts.index[0] if len(counts) == 1 or counts.iloc[0] > counts.iloc[1] else np.nan
+            if len(counts) > 1:
+                value = decided.get((unit, c), majority if n_coders >= 3 else np.nan)
+                rows.append({"unit_id": unit, "category": c, "reason": text[unit], **v.to_dict(),
+                             "majority": majority, "resolved": value})
+            else:
+                value = decided.get((unit, c), given.iloc[0])
+            final.at[unit, c] = value
+            agree_share.at[unit, c] = np.nan if np.isnan(value) else float((given == value).mean())
+    coder_names = list(next(iter(by_category.values())).columns)
+    columns = ["unit_id", "category", "reason", *coder_names, "majority", "resolved"]
+    return final, agree_share, pd.DataFrame(rows, columns=columns)
 
 
 def _read_key(key, sheets, id_column) -> pd.DataFrame:
