@@ -128,6 +128,11 @@ def anova(
             f"no residual degrees of freedom ({n} rows for {int(fit.df_model) + 1} parameters); "
             "collect more data or use fewer factors."
         )
+    if fit.ssr <= 1e-12 * fit.centered_tss:
+        raise ValueError(
+            f"column {dv!r} has no variance within the cells of {factors}; the model fits "
+            "perfectly, so F tests are undefined. Check that the dv is not derived from the factors."
+        )
     table = anova_lm(fit, typ=ss_type)
 
     effects = []  # (our name, statsmodels term)

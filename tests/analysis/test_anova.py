@@ -158,6 +158,9 @@ def test_error_messages(plant_growth, tooth_growth):
     empty_cell = tooth_growth[~((tooth_growth["supp"] == "OJ") & (tooth_growth["dose"] == "2"))]
     with pytest.raises(ValueError, match=r"empty cell \(supp='OJ', dose='2'\)"):
         anova(empty_cell, "len", ["supp", "dose"])
+    no_spread = pd.DataFrame({"y": [1.0, 1.0, 2.0, 2.0], "g": ["a", "a", "b", "b"]})
+    with pytest.raises(ValueError, match="no variance within the cells"):
+        anova(no_spread, "y", "g")
     with pytest.raises(ValueError, match="each column may be used once"):
         anova(plant_growth, "weight", "group", covariates="weight")
 
