@@ -68,3 +68,9 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_API))
+
+
+# ``apa`` shares its module's name. Importing the submodule binds the module to
+# the package attribute, which would hide the lazily loaded function; binding the
+# function here keeps ``analysis.apa(...)`` the function.
+from analysis.apa import apa  # noqa: E402
