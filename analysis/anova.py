@@ -108,7 +108,9 @@ def anova(
         raise ValueError(f"`ss_type` must be 2 or 3 (type II or type III sums of squares); got {ss_type!r}.")
     used = [dv, *factors, *covariate_names]
     if len(set(used)) != len(used):
-        raise ValueError(f"each column may be used once; got dv={dv!r}, between={factors}, covariates={covariate_names}.")
+        raise ValueError(
+            f"each column may be used once; got dv={dv!r}, between={factors}, covariates={covariate_names}."
+        )
     require_columns(data, used)
 
     model_data, dropped = _model_frame(data, dv, factors, covariate_names)
