@@ -20,11 +20,13 @@ _API = {
     "describe": "descriptives",
     # reliability.py
     "reliability": "reliability",
+    "ReliabilityResult": "reliability",
     # anova.py
     "anova": "anova",
     "welch_anova": "anova",
     # groups.py
     "compare_groups": "groups",
+    "GroupComparison": "groups",
     # posthoc.py
     "tukey_hsd": "posthoc",
     "games_howell": "posthoc",
