@@ -123,6 +123,7 @@ class _WordMatcher:
         self.spec = spec
         self._regexes = []
         self._fuzzy = []  # (stem, is_prefix)
+        self._seen: dict[str, bool] = {}  # words repeat across reasons: remember answers
         for alternative in spec.split("|"):
             self._regexes.append(re.compile("^" + ".*".join(map(re.escape, alternative.split("*"))) + "$"))
             core = alternative.rstrip("*")
@@ -130,6 +131,14 @@ class _WordMatcher:
                 self._fuzzy.append((core, alternative.endswith("*")))
 
     def __call__(self, word: str) -> bool:
+        known = self._seen.get(word)
+        if known is None:
+            if len(self._seen) > 5000:  # keep memory bounded on very large vocabularies
+                self._seen.clear()
+            known = self._seen[word] = self._matches(word)
+        return known
+
+    def _matches(self, word: str) -> bool:
         if any(r.match(word) for r in self._regexes):
             return True
         for stem, is_prefix in self._fuzzy:

@@ -41,6 +41,9 @@ examples:
 """
 
 
+CHUNK = 250  # reasons per progress step
+
+
 def _whole(minimum: int):
     def parse(text: str) -> int:
         try:
@@ -121,8 +124,18 @@ def _run_auto(args) -> int:
         raise UserError(f"{args.data}: no 'reason' column; the free-text answers must be in a column named 'reason'")
     languages = _study_languages(args.study)
     langs = data["lang"].where(data["lang"].isin(["nl", "en"]), None) if "lang" in data.columns else None
+    langs = None if langs is None else list(langs)
+    chunks = [slice(i, i + CHUNK) for i in range(0, len(data), CHUNK)] or [slice(0, 0)]
     try:
-        coded = auto_code(data["reason"], None if langs is None else list(langs), codebook=book, languages=languages)
+        if len(chunks) > 4:  # long work shows progress
+            from rich.progress import track
+
+            chunks = track(chunks, description="coding reasons")
+        coded = pd.concat([
+            auto_code(data["reason"].iloc[part], None if langs is None else langs[part], codebook=book,
+                      languages=languages)
+            for part in chunks
+        ])
     except ValueError as error:
         raise UserError(f"{args.data}: {error}") from None
     kept = data.drop(columns=[c for c in coded.columns if c in data.columns])
