@@ -284,11 +284,11 @@ def _table(title: str, headers: list[str], rows: list[list]) -> dict:
 class _Labels:
     """Display labels in the report's language for factors, levels, conditions, scales, motives."""
 
-    def __init__(self, study, lang: str):
+    def __init__(self, study, lang: str, t: dict):
         from questionnaires import load_motive_codebook
 
         self.lang = lang
-        self.names = {}
+        self.names = {"pk_strategic": t["label_pk_strategic"], "pk_any": t["label_pk_any"]}
         for factor in study.factors:
             self.names[factor.name] = factor.label[lang] if factor.label else factor.name
             for level in factor.levels:
@@ -427,7 +427,7 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
     from analysis.apa import apa_correlation
 
     study, lang = results.study, results.lang
-    labels = _Labels(study, lang)
+    labels = _Labels(study, lang, t)
     alpha = study.analysis.alpha
     flow = dict(zip(results.flow["stage"], results.flow["n"]))
     context = {

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 NAME = "analyze"
@@ -43,12 +44,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
 
 
+def command_line(args: argparse.Namespace) -> str:
+    """The command with every setting spelled out, for the manifest and report."""
+    words = ["replylab", NAME, str(args.data), "--study", str(args.study), "--lang", args.lang]
+    if args.mapping:
+        words += ["--mapping", str(args.mapping)]
+    if args.n_boot is not None:
+        words += ["--n-boot", str(args.n_boot)]
+    return shlex.join([*words, "--out", str(args.out)])
+
+
 def run(args: argparse.Namespace) -> int:
-    from study.commands.replicate import command_line
     from study.pipeline import analyze
 
     results = analyze(args.data, args.study, args.out, mapping=args.mapping, lang=args.lang,
                       n_boot=args.n_boot, force=args.force, progress=not args.no_progress,
-                      command=command_line())
+                      command=command_line(args))
     print(f"Report written to {results.out / 'report.html'} ({len(results.analysed)} participants analysed).")
     return 0

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
 from pathlib import Path
 
 NAME = "replicate"
@@ -55,9 +54,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
 
 
-def command_line() -> str:
-    """The command as typed, for the manifest."""
-    return shlex.join(["replylab", *sys.argv[1:]]) if sys.argv and sys.argv[0] else "replylab"
+def command_line(args: argparse.Namespace) -> str:
+    """The command with every setting spelled out (defaults included), for the manifest and report.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> add_arguments(parser)
+    >>> command_line(parser.parse_args(["--n", "60"]))
+    'replylab replicate --study tilburg --lang en --n 60 --seed 2021 --out results'
+    """
+    words = ["replylab", NAME, "--study", str(args.study), "--lang", args.lang]
+    words += ["--data", str(args.data)] if args.data else ["--n", str(args.n), "--seed", str(args.seed)]
+    if args.mapping:
+        words += ["--mapping", str(args.mapping)]
+    if args.n_boot is not None:
+        words += ["--n-boot", str(args.n_boot)]
+    return shlex.join([*words, "--out", str(args.out)])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +76,6 @@ def run(args: argparse.Namespace) -> int:
 
     results = replicate(args.study, lang=args.lang, n=args.n, seed=args.seed, data=args.data,
                         out=args.out, mapping=args.mapping, n_boot=args.n_boot, force=args.force,
-                        progress=not args.no_progress, command=command_line())
+                        progress=not args.no_progress, command=command_line(args))
     print(f"Report written to {results.out / 'report.html'} ({len(results.analysed)} participants analysed).")
     return 0
