@@ -124,6 +124,17 @@ def test_codebook_with_duplicate_ids_or_no_strategic_motive_is_refused(tmp_path)
 # --- rule files -----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("category", BOOK.categories, ids=lambda c: c.id)
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_coder_follows_the_codebooks_examples_and_counter_examples(category, lang):
+    examples = auto_code(category.examples[lang], lang)
+    assert (examples[category.column] == 1).all(), list(examples["code_evidence"])
+    # counter-examples end with the category they belong to, e.g. "... (image_showcase)"
+    counter = [text.rsplit(" (", 1)[0] for text in category.counter_examples[lang]]
+    assert (auto_code(counter, lang)[category.column] == 0).all()
+
+
+
 @pytest.mark.parametrize("lang", rule_languages())
 def test_each_rule_file_loads_and_covers_every_category(lang):
     rules = load_rules(lang, categories=BOOK.ids)
