@@ -221,6 +221,10 @@ class RuleSet:
             for code, entries in rules.codes.items()
             for entry in entries
         ]
+        # display cues use the pattern syntax too ("ziet ... dat")
+        self._display_patterns = [
+            _Pattern("display", RuleEntry(p=cue), rules.gap, rules.fuzzy_min_length) for cue in rules.display_cues
+        ]
 
     @property
     def function_words(self) -> frozenset[str]:
@@ -298,9 +302,10 @@ class RuleSet:
     def _displayed(self, words, start) -> str | None:
         """A display verb before the hit: "show that they help" names what is shown,
         not a motive of helping."""
-        for a, b in _phrase_positions(self.rules.display_cues, words[:start]):
-            if start - b <= self.rules.long_window:
-                return "shown: " + " ".join(words[a:b])
+        for cue in self._display_patterns:
+            for a, b, _ in cue.find(words[:start]):
+                if start - b <= self.rules.long_window:
+                    return "shown: " + " ".join(words[a:b])
         return None
 
     def _intensified(self, words, start) -> float:

@@ -4,8 +4,11 @@ The validation set ``tests/data/reasons_validation.csv`` (see its README) holds 
 hand-coded reasons. Rules were tuned on the odd ids (dev) only; the even ids are held
 out. Kappa floors below are the values measured when the rules were frozen after dev
 tuning, truncated to two decimals (no headroom added): held-out kappa was
-reputation .8598, image .9305, customer help .8167, privacy .9515, efficiency .8982,
-no motive .5956 (dev half: .977 .975 .904 1.0 .874 .826). The last one falls short of the .70 target: the coder calls
+reputation .8598, image .9083, customer help .8167, privacy .9515, efficiency .8982,
+no motive .5956 (dev half: .977 .975 .904 1.0 .874 .826). Image was .9305 at the first
+held-out measurement; a later change motivated by the codebook's own counter-examples
+(Dutch "ziet iedereen ...") lowered it to .9083, and the change was kept rather than
+tuned back on held-out reasons. The last one falls short of the .70 target: the coder calls
 "no motive" whenever no rule fires, so unknown wordings of real motives land there.
 The reasons and the rules share one author, so these figures are likely optimistic for
 real participants' wording; re-measure on human-coded study data.
@@ -28,16 +31,16 @@ BOOK = load_motive_codebook()
 # Held-out (even ids) floors: measured values rounded down (see module docstring).
 HELD_OUT_FLOORS = {
     "reputation_protection": 0.85,
-    "image_showcase": 0.93,
+    "image_showcase": 0.90,
     "customer_help": 0.81,
     "privacy_data": 0.95,
     "efficiency_policy": 0.89,
     "no_motive": 0.59,
 }
-# All 220 reasons: measured .9194 .9521 .8668 .9719 .8874 .7059, truncated.
+# All 220 reasons: measured .9194 .9405 .8668 .9719 .8874 .7059, truncated.
 ALL_FLOORS = {
     "reputation_protection": 0.91,
-    "image_showcase": 0.95,
+    "image_showcase": 0.94,
     "customer_help": 0.86,
     "privacy_data": 0.97,
     "efficiency_policy": 0.88,
