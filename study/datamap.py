@@ -24,7 +24,7 @@ from study.schema import AnovaHypothesis, Study
 
 __all__ = ["DataMapping", "load_mapping", "apply_mapping", "required_columns", "load_data"]
 
-HINT = ("rename the column in the file, or map it with a mapping file (--mapping MAP.yaml, "
+HINT = ("Rename the column in the file, or map it with a mapping file (--mapping MAP.yaml, "
         "`columns: {{your_name: {column}}}`); see docs/data-mapping.md")
 
 

@@ -228,3 +228,16 @@ def test_factorial_study_runs_the_two_way_anova_of_its_plan():
     direct = anova(results.analysed, "attitude", ["channel", "empathy"])
     pd.testing.assert_frame_equal(h1.anova, direct)
     assert h1.welch is None and set(h1.comparisons) == {"channel", "empathy"}
+
+
+def test_the_documented_mapping_example_is_valid():
+    import yaml
+
+    from study.datamap import load_mapping
+
+    text = (Path(__file__).parents[2] / "docs" / "data-mapping.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)```", text, flags=re.S)[1]
+    mapping = load_mapping(yaml.safe_load(example))
+    assert mapping.skip_rows == 2 and mapping.values["channel"] == {1: "public", 2: "private"}
+    with pytest.raises(UserError, match=r"mapping.*unknown_key"):
+        load_mapping({"unknown_key": 1})
