@@ -177,13 +177,19 @@ def export_coding_sheets(
 # ----------------------------------------------------------------------------- import
 
 
+def _read_filled(path) -> pd.DataFrame:
+    """A CSV filled in by hand: all text, "," or ";" separated (spreadsheets in a Dutch
+    locale save with ";"), with or without a byte-order mark."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=ENCODING, sep=None, engine="python")
+
+
 def _read_sheet(sheet, name: str, codebook: MotiveCodebook) -> pd.DataFrame:
     """One coder's codes: index unit_id, one float column (1/0/NaN) per category."""
     if isinstance(sheet, pd.DataFrame):
         raw = sheet.astype("string").fillna("")
     else:
         try:
-            raw = pd.read_csv(sheet, dtype=str, keep_default_na=False, encoding=ENCODING)
+            raw = _read_filled(sheet)
         except FileNotFoundError:
             raise CodingSheetError(f"{name}: coding sheet not found") from None
     if "unit_id" not in raw.columns:
@@ -251,7 +257,7 @@ def _read_resolution(resolution, codebook, unit_ids) -> dict[tuple[str, str], in
     else:
         name = str(resolution)
         try:
-            raw = pd.read_csv(resolution, dtype=str, keep_default_na=False, encoding=ENCODING)
+            raw = _read_filled(resolution)
         except FileNotFoundError:
             raise CodingSheetError(f"{name}: resolution file not found") from None
     needed = {"unit_id", "category", "code"}
@@ -450,7 +456,7 @@ def _read_key(key, sheets, id_column) -> pd.DataFrame:
                 raise CodingSheetError("give the key (unit_id -> participant_id) when sheets are DataFrames")
             key = Path(sheets[0]).parent / "key.csv"
         try:
-            frame = pd.read_csv(key, dtype=str, keep_default_na=False, encoding=ENCODING)
+            frame = _read_filled(key)
         except FileNotFoundError:
             raise CodingSheetError(f"{key}: key file not found; give the key.csv written with the sheets") from None
     if not {"unit_id", id_column} <= set(frame.columns):

@@ -287,3 +287,12 @@ def test_results_do_not_depend_on_how_a_coder_sorted_the_sheet(data, truth, tmp_
     after = import_coding_sheets(export.sheets, data, n_boot=200, seed=1)
     pd.testing.assert_frame_equal(before.agreement, after.agreement)
     pd.testing.assert_frame_equal(before.disagreements, after.disagreements)
+
+
+def test_sheets_saved_with_semicolons_by_a_dutch_spreadsheet_are_read(data, truth, tmp_path):
+    export = export_coding_sheets(data, tmp_path, coders=2, seed=3)
+    _fill(export, truth, FLIPS)
+    before = import_coding_sheets(export.sheets, data, n_boot=0)
+    _read(export.sheets[0]).to_csv(export.sheets[0], index=False, sep=";", encoding="utf-8")  # no BOM either
+    after = import_coding_sheets(export.sheets, data, n_boot=0)
+    pd.testing.assert_frame_equal(before.agreement, after.agreement)
