@@ -28,6 +28,9 @@ _API = {
     "codebook": "codebook",
     # exclusions.py
     "flag_exclusions": "exclusions",
+    # coding_sheets.py
+    "export_coding_sheets": "coding_sheets",
+    "import_coding_sheets": "coding_sheets",
     # export.py
     "export_data": "export",
     # pipeline.py
