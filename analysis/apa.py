@@ -20,328 +20,35 @@ float's .044).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-import math
-
 import numpy as np
 import pandas as pd
 
-STYLES = ("text", "unicode", "html", "markdown")
+from analysis.apa_formatters import (
+    apa_agreement,
+    apa_anova_row,
+    apa_chi2,
+    apa_correlation,
+    apa_descriptive,
+    apa_mediation,
+    apa_t,
+    apa_welch,
+)
+from analysis.apa_numbers import STYLES, _check_style, format_number, format_p
 
-# symbol -> rendering per style; Latin letters are italic, Greek letters are not
-_GREEK = {
-    "eta2_p": ("eta2_p", "η²p", "η<sub>p</sub><sup>2</sup>"),
-    "eta2": ("eta2", "η²", "η<sup>2</sup>"),
-    "omega2": ("omega2", "ω²", "ω<sup>2</sup>"),
-    "chi2": ("chi2", "χ²", "χ<sup>2</sup>"),
-    "kappa": ("kappa", "κ", "κ"),
-    "alpha": ("alpha", "α", "α"),
-}
-
-
-def _check_style(style: str) -> str:
-    if style not in STYLES:
-        raise ValueError(f"`style` must be one of {', '.join(STYLES)}; got {style!r}.")
-    return style
-
-
-def _symbol(name: str, style: str) -> str:
-    if name in _GREEK:
-        text, uni, html = _GREEK[name]
-        return {"text": text, "unicode": uni, "html": html, "markdown": uni}[style]
-    if style == "html":
-        return f"<i>{name}</i>"
-    if style == "markdown":
-        return f"*{name}*"
-    return name
-
-
-def _finite(value, name: str) -> float:
-    if isinstance(value, (str, bytes, bool)):
-        raise ValueError(f"{name} must be a number; got {value!r}.")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number; got {value!r}.") from None
-    if not math.isfinite(number):
-        raise ValueError(
-            f"{name} is {value!r}; only finite numbers can be reported. Check the "
-            "result passed in (was the test computable?)."
-        )
-    return number
-
-
-def _round_half_up(value: float, digits: int) -> Decimal:
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
-def format_number(value, digits: int = 2, *, leading_zero: bool = True, style: str = "text") -> str:
-    """Round a number for reporting.
-
-    Parameters
-    ----------
-    value : float
-    digits : int, default 2
-        Decimals to keep (half away from zero).
-    leading_zero : bool, default True
-        False for numbers that cannot exceed 1 in absolute value (r, p, eta
-        squared): ``.25`` rather than ``0.25``.
-    style : {"text", "unicode", "html", "markdown"}
-        ``text`` uses the hyphen-minus, the others the minus sign (U+2212).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> format_number(-0.125)
-    '-0.13'
-    >>> format_number(-0.125, leading_zero=False, style="unicode")
-    '−.13'
-    >>> format_number(-0.001)
-    '0.00'
-    """
-    _check_style(style)
-    number = _finite(value, "the value")
-    rounded = _round_half_up(number, digits)
-    if rounded == 0:
-        rounded = abs(rounded)  # no "-0.00"
-    text = f"{abs(rounded):.{digits}f}"
-    if not leading_zero and text.startswith("0."):
-        text = text[1:]
-    if rounded < 0:
-        text = ("-" if style == "text" else "\u2212") + text
-    return text
-
-
-def _format_df(value) -> str:
-    number = _finite(value, "degrees of freedom")
-    if abs(number - round(number)) < 1e-9:
-        return str(int(round(number)))
-    return format_number(number, 2)
-
-
-def format_p(p, *, style: str = "text", digits: int = 3) -> str:
-    """A p value in APA style: ``p = .044``, ``p < .001``, ``p > .999``.
-
-    Parameters
-    ----------
-    p : float
-        Between 0 and 1.
-    style : {"text", "unicode", "html", "markdown"}
-    digits : int, default 3
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ValueError
-        If ``p`` is missing or outside [0, 1].
-
-    Examples
-    --------
-    >>> format_p(0.0004)
-    'p < .001'
-    >>> format_p(0.05)
-    'p = .050'
-    >>> format_p(0.0004, style="html")
-    '<i>p</i> &lt; .001'
-    """
-    _check_style(style)
-    value = _finite(p, "p")
-    if not 0 <= value <= 1:
-        raise ValueError(f"p must lie between 0 and 1; got {value!r}.")
-    threshold = 10.0**-digits
-    symbol = _symbol("p", style)
-    less = "&lt;" if style == "html" else "<"
-    greater = "&gt;" if style == "html" else ">"
-    if value < threshold:
-        return f"{symbol} {less} {format_number(threshold, digits, leading_zero=False)}"
-    rounded = format_number(value, digits, leading_zero=False)
-    if rounded.startswith("1"):
-        return f"{symbol} {greater} {format_number(1 - threshold, digits, leading_zero=False)}"
-    return f"{symbol} = {rounded}"
-
-
-def _stat(name: str, value, style: str, *, bounded: bool = False, digits: int = 2) -> str:
-    return f"{_symbol(name, style)} = {format_number(value, digits, leading_zero=not bounded, style=style)}"
-
-
-def apa_anova_row(F, df1, df2, p, *, eta2_p=None, omega2=None, style: str = "text") -> str:
-    """One F test: ``F(1, 138) = 4.12, p = .044, eta2_p = .03``.
-
-    Parameters
-    ----------
-    F, df1, df2, p : float
-        The F statistic, its numerator and denominator degrees of freedom, p.
-    eta2_p, omega2 : float, optional
-        Effect sizes to append (partial eta squared, omega squared).
-    style : {"text", "unicode", "html", "markdown"}
-
-    Examples
-    --------
-    >>> apa_anova_row(4.1234, 1, 138, 0.0441, eta2_p=0.0290)
-    'F(1, 138) = 4.12, p = .044, eta2_p = .03'
-    >>> apa_anova_row(4.1234, 1, 138, 0.0441, eta2_p=0.0290, style="html")
-    '<i>F</i>(1, 138) = 4.12, <i>p</i> = .044, η<sub>p</sub><sup>2</sup> = .03'
-    """
-    _check_style(style)
-    parts = [
-        f"{_symbol('F', style)}({_format_df(df1)}, {_format_df(df2)}) = {format_number(F, style=style)}",
-        format_p(p, style=style),
-    ]
-    if eta2_p is not None:
-        parts.append(_stat("eta2_p", eta2_p, style, bounded=True))
-    if omega2 is not None:
-        parts.append(_stat("omega2", omega2, style, bounded=True))
-    return ", ".join(parts)
-
-
-def apa_welch(F, df1, df2, p, *, style: str = "text") -> str:
-    """Welch's F test: ``Welch's F(1, 97.35) = 4.05, p = .047``.
-
-    Examples
-    --------
-    >>> apa_welch(4.049, 1, 97.3456, 0.0469)
-    "Welch's F(1, 97.35) = 4.05, p = .047"
-    """
-    return "Welch's " + apa_anova_row(F, df1, df2, p, style=style)
-
-
-def apa_t(t, df, p, *, d=None, g=None, style: str = "text") -> str:
-    """A t test: ``t(138) = 2.03, p = .044, d = 0.34``.
-
-    Parameters
-    ----------
-    t, df, p : float
-        Statistic, degrees of freedom (fractional for Welch) and p.
-    d, g : float, optional
-        Cohen's d or Hedges' g to append (leading zero: they can exceed 1).
-    style : {"text", "unicode", "html", "markdown"}
-
-    Examples
-    --------
-    >>> apa_t(-2.031, 136.52, 0.0442, d=-0.343, style="unicode")
-    't(136.52) = −2.03, p = .044, d = −0.34'
-    """
-    _check_style(style)
-    parts = [f"{_symbol('t', style)}({_format_df(df)}) = {format_number(t, style=style)}", format_p(p, style=style)]
-    if d is not None:
-        parts.append(_stat("d", d, style))
-    if g is not None:
-        parts.append(_stat("g", g, style))
-    return ", ".join(parts)
-
-
-def apa_correlation(r, n, p, *, ci_low=None, ci_high=None, ci: float = 0.95, method: str = "pearson",
-                    style: str = "text") -> str:
-    """A correlation: ``r(138) = .21, p = .012`` (df = n - 2), optional CI.
-
-    ``method="spearman"`` writes Spearman's rho as ``r_s`` (``rₛ``, ``<i>r</i><sub>s</sub>``).
-
-    Examples
-    --------
-    >>> apa_correlation(0.2109, 140, 0.0123, ci_low=0.046, ci_high=0.364)
-    'r(138) = .21, p = .012, 95% CI [.05, .36]'
-    >>> apa_correlation(0.2109, 140, 0.0123, method="spearman", style="html")
-    '<i>r</i><sub>s</sub>(138) = .21, <i>p</i> = .012'
-    """
-    _check_style(style)
-    if method not in ("pearson", "spearman"):
-        raise ValueError(f"`method` must be 'pearson' or 'spearman'; got {method!r}.")
-    df = _finite(n, "n") - 2
-    symbol = _symbol("r", style)
-    if method == "spearman":
-        symbol += {"text": "_s", "unicode": "\u209b", "html": "<sub>s</sub>", "markdown": "\u209b"}[style]
-    parts = [f"{symbol}({_format_df(df)}) = {format_number(r, leading_zero=False, style=style)}",
-             format_p(p, style=style)]
-    if ci_low is not None and ci_high is not None:
-        parts.append(_interval(ci_low, ci_high, ci, style, leading_zero=False))
-    return ", ".join(parts)
-
-
-def _interval(low, high, level, style, *, leading_zero: bool = True, digits: int = 2) -> str:
-    percent = format_number(100 * _finite(level, "the confidence level"), 0)
-    low_text = format_number(low, digits, leading_zero=leading_zero, style=style)
-    high_text = format_number(high, digits, leading_zero=leading_zero, style=style)
-    return f"{percent}% CI [{low_text}, {high_text}]"
-
-
-def apa_mediation(indirect, ci_low, ci_high, *, ci: float = 0.95, mediator: str | None = None,
-                  style: str = "text") -> str:
-    """An indirect effect with its (bootstrap) interval.
-
-    Examples
-    --------
-    >>> apa_mediation(0.1234, -0.0312, 0.2851)
-    'indirect effect = 0.12, 95% CI [-0.03, 0.29]'
-    >>> apa_mediation(0.1234, -0.0312, 0.2851, mediator="pk_scale", style="unicode")
-    'indirect effect via pk_scale = 0.12, 95% CI [−0.03, 0.29]'
-    """
-    _check_style(style)
-    label = "indirect effect" + (f" via {mediator}" if mediator else "")
-    return f"{label} = {format_number(indirect, style=style)}, {_interval(ci_low, ci_high, ci, style)}"
-
-
-def apa_descriptive(mean, sd, *, n=None, style: str = "text") -> str:
-    """Mean and standard deviation: ``M = 4.12, SD = 1.03`` (optional ``n``).
-
-    Examples
-    --------
-    >>> apa_descriptive(4.1234, 1.0349, n=70, style="markdown")
-    '*M* = 4.12, *SD* = 1.03, *n* = 70'
-    """
-    _check_style(style)
-    parts = [_stat("M", mean, style), _stat("SD", sd, style)]
-    if n is not None:
-        parts.append(f"{_symbol('n', style)} = {_format_df(n)}")
-    return ", ".join(parts)
-
-
-def apa_chi2(chi2, df, n, p, *, cramers_v=None, test: str = "chi2", style: str = "text") -> str:
-    """A test of independence: ``chi2(1, N = 140) = 4.12, p = .042, V = .17``.
-
-    With ``test="fisher_exact"`` (as chosen by :func:`analysis.crosstab_test`)
-    the statistic is omitted: ``Fisher's exact test, p = .030``.
-
-    Examples
-    --------
-    >>> apa_chi2(4.118, 1, 140, 0.0424, cramers_v=0.1715, style="unicode")
-    'χ²(1, N = 140) = 4.12, p = .042, V = .17'
-    >>> apa_chi2(float("nan"), float("nan"), 20, 0.03, test="fisher_exact")
-    "Fisher's exact test, p = .030"
-    """
-    _check_style(style)
-    if test == "fisher_exact":
-        parts = ["Fisher's exact test", format_p(p, style=style)]
-    else:
-        head = f"{_symbol('chi2', style)}({_format_df(df)}, {_symbol('N', style)} = {_format_df(n)})"
-        parts = [f"{head} = {format_number(chi2, style=style)}", format_p(p, style=style)]
-    if cramers_v is not None:
-        parts.append(_stat("V", cramers_v, style, bounded=True))
-    return ", ".join(parts)
-
-
-def apa_agreement(value, *, kind: str = "alpha", ci_low=None, ci_high=None, ci: float = 0.95,
-                  style: str = "text") -> str:
-    """An agreement coefficient: ``alpha = .74, 95% CI [.61, .85]`` (or ``kappa``).
-
-    Examples
-    --------
-    >>> apa_agreement(0.7434, kind="alpha", style="unicode")
-    'α = .74'
-    """
-    _check_style(style)
-    if kind not in ("alpha", "kappa"):
-        raise ValueError(f"`kind` must be 'alpha' or 'kappa'; got {kind!r}.")
-    text = _stat(kind, value, style, bounded=True)
-    if ci_low is not None and ci_high is not None and not (pd.isna(ci_low) or pd.isna(ci_high)):
-        text += ", " + _interval(ci_low, ci_high, ci, style, leading_zero=False)
-    return text
-
+__all__ = [
+    "STYLES",
+    "apa",
+    "apa_agreement",
+    "apa_anova_row",
+    "apa_chi2",
+    "apa_correlation",
+    "apa_descriptive",
+    "apa_mediation",
+    "apa_t",
+    "apa_welch",
+    "format_number",
+    "format_p",
+]
 
 # --- dispatch on a result --------------------------------------------------
 
