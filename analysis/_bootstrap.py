@@ -34,6 +34,7 @@ import numpy as np
 # count cells (resamples x cases) per chunk: the count buffers (0.5 MB each) stay
 # in cache and are reused, and the matrix products stay small enough for one thread
 _CHUNK_CELLS = 1 << 16
+_SINGULAR = 1e-10  # relative size below which a sum of squares or determinant counts as 0
 
 
 def rows_per_chunk(n_cases: int, n_resamples: int) -> int:
@@ -134,18 +135,30 @@ def centred_cross_products(sums: np.ndarray, d: int, n_draws: int) -> np.ndarray
     return raw - totals[..., :, None] * totals[..., None, :] / n_draws
 
 
-def _solve_batched(lhs: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """``np.linalg.solve`` over stacked systems; singular systems give NaN rows."""
-    try:
-        return np.linalg.solve(lhs, rhs)
-    except np.linalg.LinAlgError:
-        out = np.full(rhs.shape, np.nan)
-        for i in np.ndindex(lhs.shape[:-2]):
-            try:
-                out[i] = np.linalg.solve(lhs[i], rhs[i])
-            except np.linalg.LinAlgError:
-                pass  # a resample in which the model cannot be estimated
-        return out
+def singular_resamples(scp: np.ndarray, tolerance: float = _SINGULAR) -> np.ndarray:
+    """Mark resamples whose predictors ``x, M, C`` (all but the last variable) are collinear.
+
+    A predictor whose sum of squares is below ``tolerance`` times its average
+    over the resamples counts as constant; otherwise the determinant of the
+    predictors' correlation matrix must exceed ``tolerance``.
+
+    >>> scp = np.array([[[1.0, 0.5, 0], [0.5, 1, 0], [0, 0, 1]],
+    ...                 [[1.0, 1.0, 0], [1.0, 1, 0], [0, 0, 1]]])
+    >>> singular_resamples(scp)
+    array([False,  True])
+    """
+    p = scp.shape[-1] - 1
+    squares = np.diagonal(scp, axis1=-2, axis2=-1)[..., :p]
+    reference = np.nanmean(squares.reshape(-1, p), axis=0)
+    constant = (squares <= tolerance * reference).any(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.sqrt(squares)
+        correlation = scp[..., :p, :p] / (scale[..., :, None] * scale[..., None, :])
+        if p == 2:
+            determinant = 1 - correlation[..., 0, 1] ** 2
+        else:
+            determinant = np.linalg.det(np.nan_to_num(correlation))
+    return constant | ~(determinant > tolerance)
 
 
 def indirect_from_cross_products(scp: np.ndarray, n_mediators: int, n_covariates: int) -> np.ndarray:
@@ -154,28 +167,31 @@ def indirect_from_cross_products(scp: np.ndarray, n_mediators: int, n_covariates
     ``scp`` is (..., d, d) with the variables in the order
     ``x, M_1..M_k, C_1..C_q, y``. The a paths come from ``M_j ~ x + C``, the b
     paths from ``y ~ x + M + C`` (intercepts are absorbed by the centring).
-    Resamples in which a model is not estimable give NaN.
+    Resamples in which the predictors are collinear (e.g. x constant) give NaN.
     """
     k, q = n_mediators, n_covariates
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if k == 1 and q == 0:  # closed form for the common case
-            sxx, sxm, sxy = scp[..., 0, 0], scp[..., 0, 1], scp[..., 0, 2]
-            smm, smy = scp[..., 1, 1], scp[..., 1, 2]
-            a = sxm / sxx
-            b = (sxx * smy - sxm * sxy) / (sxx * smm - sxm * sxm)
-            effect = (a * b)[..., None]
-        else:
-            mediators = np.arange(1, 1 + k)
-            a_predictors = np.r_[0, np.arange(1 + k, 1 + k + q)]
-            b_predictors = np.arange(0, 1 + k + q)
-            a_lhs = scp[..., a_predictors[:, None], a_predictors]
-            a_rhs = scp[..., a_predictors[:, None], mediators]
-            a = _solve_batched(a_lhs, a_rhs)[..., 0, :]
-            b_lhs = scp[..., b_predictors[:, None], b_predictors]
-            b_rhs = scp[..., b_predictors, -1][..., None]
-            b = _solve_batched(b_lhs, b_rhs)[..., 1 : 1 + k, 0]
-            effect = a * b
-    effect[~np.isfinite(effect)] = np.nan
+    singular = singular_resamples(scp)
+    if singular.any():  # keep the solver away from singular systems
+        scp = scp.copy()
+        scp[singular] = np.eye(scp.shape[-1])
+    if k == 1 and q == 0:  # closed form for the common case
+        sxx, sxm, sxy = scp[..., 0, 0], scp[..., 0, 1], scp[..., 0, 2]
+        smm, smy = scp[..., 1, 1], scp[..., 1, 2]
+        a = sxm / sxx
+        b = (sxx * smy - sxm * sxy) / (sxx * smm - sxm * sxm)
+        effect = (a * b)[..., None]
+    else:
+        mediators = np.arange(1, 1 + k)
+        a_predictors = np.r_[0, np.arange(1 + k, 1 + k + q)]
+        b_predictors = np.arange(0, 1 + k + q)
+        a_lhs = scp[..., a_predictors[:, None], a_predictors]
+        a_rhs = scp[..., a_predictors[:, None], mediators]
+        a = np.linalg.solve(a_lhs, a_rhs)[..., 0, :]
+        b_lhs = scp[..., b_predictors[:, None], b_predictors]
+        b_rhs = scp[..., b_predictors, -1][..., None]
+        b = np.linalg.solve(b_lhs, b_rhs)[..., 1 : 1 + k, 0]
+        effect = a * b
+    effect[singular] = np.nan
     return effect
 
 
@@ -199,12 +215,13 @@ def _stack_variables(x, mediators, y, covariates) -> np.ndarray:
     return stacked - stacked.mean(axis=0)
 
 
-def bootstrap_cross_products(variables: np.ndarray, index_blocks) -> np.ndarray:
-    """Centred cross-product matrices of every resample, shape (n_resamples, d, d).
+def bootstrap_sums(variables: np.ndarray, index_blocks) -> tuple[np.ndarray, int]:
+    """Each resample's sums and cross-product sums: ``counts @ case_products(variables)``.
 
     ``variables`` is the (n, d) matrix ``x, M, C, y`` (centred); ``index_blocks``
-    yields (rows, n_draws) integer arrays of resample indices. The loop body
-    only counts and multiplies; the per-resample algebra runs once at the end.
+    yields (rows, n_draws) integer arrays of resample indices. Returns the
+    (n_resamples, d + d(d+1)/2) sums and ``n_draws``. The loop body only counts
+    and multiplies; the per-resample algebra runs once, on all resamples.
     """
     n, d = variables.shape
     products = case_products(variables)
@@ -216,8 +233,40 @@ def bootstrap_cross_products(variables: np.ndarray, index_blocks) -> np.ndarray:
         sums.append(resample_counts(block, n, out=counts, work=work) @ products)
         n_draws = block.shape[1]
     if not sums:
-        return np.empty((0, d, d))
-    return centred_cross_products(np.concatenate(sums), d, n_draws)
+        return np.empty((0, products.shape[1])), n_draws
+    return np.concatenate(sums), n_draws
+
+
+def centred_squares(sums: np.ndarray, d: int, n_draws: int) -> np.ndarray:
+    """Each resample's centred sum of squares per variable, shape (..., d)."""
+    diagonal = d + np.cumsum(np.r_[0, np.arange(d, 1, -1)])  # positions of z_i * z_i
+    return sums[..., diagonal] - sums[..., :d] ** 2 / n_draws
+
+
+def indirect_from_sums(sums: np.ndarray, d: int, n_draws: int, n_mediators: int) -> np.ndarray:
+    """Indirect effects ``a_j * b_j`` from the sums of :func:`bootstrap_sums`, shape (..., k).
+
+    One mediator without covariates has a closed form on the columns of
+    ``sums``; otherwise the centred cross-product matrices are solved in batch.
+    NaN marks resamples whose predictors are collinear (e.g. x constant).
+    """
+    if n_mediators == 1 and d == 3:
+        # sums: x, m, y, xx, xm, xy, mm, my, yy (variables centred at the sample means)
+        sx, sm, sy, sxx, sxm, sxy, smm, smy = np.moveaxis(sums[..., :8], -1, 0)
+        sxx = sxx - sx * sx / n_draws
+        sxm = sxm - sx * sm / n_draws
+        sxy = sxy - sx * sy / n_draws
+        smm = smm - sm * sm / n_draws
+        smy = smy - sm * sy / n_draws
+        determinant = sxx * smm - sxm * sxm
+        with np.errstate(divide="ignore", invalid="ignore"):
+            effect = (sxm / sxx) * (sxx * smy - sxm * sxy) / determinant
+            singular = ~(determinant > _SINGULAR * sxx * smm)
+        singular |= (sxx <= _SINGULAR * np.mean(sxx)) | (smm <= _SINGULAR * np.mean(smm))
+        effect[singular] = np.nan
+        return effect[..., None]
+    scp = centred_cross_products(sums, d, n_draws)
+    return indirect_from_cross_products(scp, n_mediators, d - 2 - n_mediators)
 
 
 def bootstrap_indirect(
@@ -229,7 +278,7 @@ def bootstrap_indirect(
     indices: np.ndarray | None = None,
     n_boot: int | None = None,
     seed=None,
-    return_scp: bool = False,
+    return_squares: bool = False,
 ):
     """Bootstrap distribution of the indirect effect(s) of x on y through the mediators.
 
@@ -248,9 +297,9 @@ def bootstrap_indirect(
         Number of resamples to draw when ``indices`` is not given.
     seed : int, numpy.random.Generator or None
         Seed of the draw when ``indices`` is not given.
-    return_scp : bool, default False
-        Also return the (n_boot, d, d) centred cross-product matrices (variables
-        ``x, M, C, y``), from which other per-resample statistics follow.
+    return_squares : bool, default False
+        Also return each resample's centred sums of squares of ``x, M, C, y``
+        (shape (n_boot, d)), e.g. for standardised effects.
 
     Returns
     -------
@@ -282,9 +331,9 @@ def bootstrap_indirect(
         if n_boot is None or int(n_boot) < 1:
             raise ValueError(f"`n_boot` must be a positive number of resamples; got {n_boot!r}.")
         blocks = iter_resample_indices(n, int(n_boot), np.random.default_rng(seed))
-    scp = bootstrap_cross_products(variables, blocks)
-    effect = indirect_from_cross_products(scp, k, q)
-    return (effect, scp) if return_scp else effect
+    sums, n_draws = bootstrap_sums(variables, blocks)
+    effect = indirect_from_sums(sums, d, n_draws, k)
+    return (effect, centred_squares(sums, d, n_draws)) if return_squares else effect
 
 
 def percentile_interval(boot: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -318,12 +367,12 @@ def bias_corrected_interval(
     >>> round(float(lo[0]), 3), round(float(hi[0]), 3)
     (-0.95, 0.95)
     """
-    from scipy.stats import norm
+    from scipy.special import ndtr, ndtri  # normal cdf and quantile
 
     boot = np.asarray(boot, dtype=np.float64)
     estimate = np.asarray(estimate, dtype=np.float64)
     lows, highs = np.empty(boot.shape[1]), np.empty(boot.shape[1])
-    z_tail = norm.ppf(1 - (1 - level) / 2)
+    z_tail = ndtri(1 - (1 - level) / 2)
     for j in range(boot.shape[1]):
         column = boot[:, j][np.isfinite(boot[:, j])]
         if column.size == 0:
@@ -331,7 +380,7 @@ def bias_corrected_interval(
             continue
         share = np.mean(column < estimate[j])
         share = np.clip(share, 0.5 / column.size, 1 - 0.5 / column.size)
-        z0 = norm.ppf(share)
-        probabilities = norm.cdf([2 * z0 - z_tail, 2 * z0 + z_tail])
+        z0 = ndtri(share)
+        probabilities = ndtr(np.array([2 * z0 - z_tail, 2 * z0 + z_tail]))
         lows[j], highs[j] = np.quantile(column, probabilities)
     return lows, highs

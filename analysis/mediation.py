@@ -171,7 +171,7 @@ def _code_x(series: pd.Series, name: str, x_coding: dict | None) -> tuple[np.nda
 
 def _ols(design: np.ndarray, response: np.ndarray, level: float) -> np.ndarray:
     """OLS rows ``coef, se, t, p, ci_low, ci_high`` per column of ``design``."""
-    from scipy import stats
+    from scipy.special import stdtr, stdtrit  # the t distribution without scipy.stats' overhead
 
     n, p = design.shape
     q, r = np.linalg.qr(design)
@@ -181,8 +181,8 @@ def _ols(design: np.ndarray, response: np.ndarray, level: float) -> np.ndarray:
     r_inv = np.linalg.inv(r)
     se = np.sqrt(residual @ residual / df * np.einsum("ij,ij->i", r_inv, r_inv))
     t = coef / se
-    p_value = 2 * stats.t.sf(np.abs(t), df)
-    margin = stats.t.ppf(1 - (1 - level) / 2, df) * se
+    p_value = 2 * stdtr(df, -np.abs(t))
+    margin = stdtrit(df, 1 - (1 - level) / 2) * se
     return np.column_stack([coef, se, t, p_value, coef - margin, coef + margin])
 
 
@@ -314,9 +314,9 @@ def mediation(
 
     a, b = a_rows[:, 0], b_rows[:, 0]
     effect = a * b
-    boot, scp = bootstrap_indirect(
+    boot, squares = bootstrap_indirect(
         x_values, mediator_values, y_values, covariates=covariate_values if q else None,
-        n_boot=n_boot, seed=seed, return_scp=True,
+        n_boot=n_boot, seed=seed, return_squares=True,
     )
     failed = int(np.isnan(boot).any(axis=1).sum())
     if failed:
@@ -328,30 +328,32 @@ def mediation(
         row_names.append("total")
     else:
         boot_table = boot
-    low, high = _interval(boot_table, effect, level, ci_method)
+    sd_x, sd_y = np.std(x_values, ddof=1), np.std(y_values, ddof=1)
+    boot_sd_x = np.sqrt(squares[:, :1] / (n - 1))
+    boot_sd_y = np.sqrt(squares[:, -1:] / (n - 1))
+    # raw, partially (ab / SD_y) and completely (ab SD_x / SD_y) standardised, in one pass
+    points = np.concatenate([effect, effect / sd_y, effect * sd_x / sd_y])
+    draws = np.hstack([boot_table, boot_table / boot_sd_y, boot_table * boot_sd_x / boot_sd_y])
+    lows, highs = _interval(draws, points, level, ci_method)
+    width = len(effect)
+    low, high = lows[:width], highs[:width]
     indirect = pd.DataFrame(
         {"effect": effect, "boot_se": np.nanstd(boot_table, axis=0, ddof=1), "ci_low": low, "ci_high": high},
         index=row_names,
     )
 
-    from scipy.stats import norm
+    from scipy.special import ndtr
 
     sobel_se = np.sqrt(b**2 * a_rows[:, 1] ** 2 + a**2 * b_rows[:, 1] ** 2)
     sobel_z = a * b / sobel_se
     sobel = pd.DataFrame(
-        {"effect": a * b, "se": sobel_se, "z": sobel_z, "p": 2 * norm.sf(np.abs(sobel_z))}, index=mediators
+        {"effect": a * b, "se": sobel_se, "z": sobel_z, "p": 2 * ndtr(-np.abs(sobel_z))}, index=mediators
     )
 
-    sd_x, sd_y = np.std(x_values, ddof=1), np.std(y_values, ddof=1)
-    boot_sd_x = np.sqrt(scp[:, 0, 0] / (n - 1))[:, None]
-    boot_sd_y = np.sqrt(scp[:, -1, -1] / (n - 1))[:, None]
     standardized = {}
-    for kind, point, draws in (
-        ("partial", effect / sd_y, boot_table / boot_sd_y),
-        ("complete", effect * sd_x / sd_y, boot_table * boot_sd_x / boot_sd_y),
-    ):
-        s_low, s_high = _interval(draws, point, level, ci_method)
-        standardized.update({kind: point, f"{kind}_ci_low": s_low, f"{kind}_ci_high": s_high})
+    for position, kind in ((1, "partial"), (2, "complete")):
+        part = slice(position * width, (position + 1) * width)
+        standardized.update({kind: points[part], f"{kind}_ci_low": lows[part], f"{kind}_ci_high": highs[part]})
     standardized = pd.DataFrame(standardized, index=row_names)
 
     return MediationResult(
