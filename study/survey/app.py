@@ -43,6 +43,7 @@ class SurveyContext:
         self.steps = survey_steps(self.study)
         self.step_ids = [step.id for step in self.steps]
         self.steps_by_id = {step.id: step for step in self.steps}
+        self.vignette_cache: dict = {}
 
     @property
     def study_id(self) -> str:
@@ -69,6 +70,22 @@ def error_response(status: int, message: str, lang: str = "en") -> HTMLResponse:
         body=message, body_markdown=None, preview=False,
     )
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _warm_up(context: SurveyContext) -> None:
+    """Import and compile everything a page needs now, not on the first participant's request."""
+    from study.assignment import assign_condition  # noqa: F401  (numpy and the schemes)
+    from study.survey.rendering import environment, markdown_to_html
+    from study.vignettes import render_vignette
+
+    for name in environment().list_templates():
+        environment().get_template(name)
+    markdown_to_html("warm *up*")
+    study = context.study
+    for condition in study.condition_names:
+        for lang in study.languages:
+            render_vignette(study, condition, lang, standalone=False)
+    from questionnaires import validate_answer  # noqa: F401
 
 
 def create_app(
@@ -134,6 +151,7 @@ def create_app(
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
         return error_response(400, f"Malformed request ({fields}). Start again at /.")
 
+    _warm_up(context)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     return app

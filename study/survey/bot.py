@@ -43,6 +43,7 @@ class BotRun:
     latencies: list = field(default_factory=list)  # seconds per request
     pages: int = 0
     retries: int = 0
+    requests: list = field(default_factory=list)  # (method, url, seconds, finished at)
     completion_code: str | None = None
     redirect: str | None = None
 
@@ -97,6 +98,7 @@ async def walk(client, study, *, lang: str, seed: int, pause=(0.0, 0.0), query=N
         start = time.perf_counter()
         response = await client.request(method, url, **kwargs)
         run.latencies.append(time.perf_counter() - start)
+        run.requests.append((method, url, run.latencies[-1], time.perf_counter()))
         run.pages += 1
         return response
 

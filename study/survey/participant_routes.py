@@ -184,9 +184,13 @@ def render_step(context: SurveyContext, participant: dict, token: str, *,
         if errors is None:  # first showing or reload: the time already spent counts
             shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE)
             wait_seconds = max(0.0, minimum - (time.time() - shown)) if shown else minimum
-        fragment = render_vignette(study, participant["condition"], lang, standalone=False)
+        key = (participant["condition"], lang)
+        if key not in context.vignette_cache:  # the same HTML for everyone in a cell
+            context.vignette_cache[key] = Markup(
+                render_vignette(study, participant["condition"], lang, standalone=False))
         return render_page(
-            "vignette.html", vignette=Markup(fragment), intro=study.vignette.intro[lang],
+            "vignette.html", vignette=context.vignette_cache[key],
+            intro=study.vignette.intro[lang],
             wait_seconds=round(wait_seconds, 1), min_view_seconds=minimum, **common)
     if step.kind == "questions":
         values = context.db.answers_of(participant["participant_id"]) if raw is None else raw
@@ -328,15 +332,25 @@ async def submit_page(request: Request, step_id: str):
     """Store one page's answers (one transaction), then redirect to the next page."""
     context = _context(request)
     token = _session_token(request)
-    participant = await run_in_threadpool(context.db.participant_by_session, token) if token else None
-    if participant is None:
-        raise SurveyError(403, "No survey session was found for this browser (cookies off, "
-                               "or a different browser). Start at / with your original link.")
-    fields = await _read_form(request, participant["lang"])
+    if token is None:
+        raise SurveyError(403, NO_SESSION)
+    # the CSRF token is tied to the session cookie, so it can be checked before any lookup
+    fields = await _read_form(request, "en")
     if not csrf_matches(context.secret, token, fields.pop("csrf_token", None)):
         raise SurveyError(403, "This form has expired or did not come from this survey. "
-                               "Reload the page and send it again.", participant["lang"])
-    return await run_in_threadpool(_submit, context, participant, token, step_id, fields)
+                               "Reload the page and send it again.")
+    return await run_in_threadpool(_lookup_and_submit, context, token, step_id, fields)
+
+
+NO_SESSION = ("No survey session was found for this browser (cookies off, or a different "
+              "browser). Start at / with your original link.")
+
+
+def _lookup_and_submit(context: SurveyContext, token: str, step_id: str, fields: dict):
+    participant = context.db.participant_by_session(token)
+    if participant is None:
+        raise SurveyError(403, NO_SESSION)
+    return _submit(context, participant, token, step_id, fields)
 
 
 __all__ = ["router", "render_step", "completion_redirect", "DEBRIEF", "DONE"]
