@@ -37,6 +37,9 @@ from analysis._bootstrap import (
 CI_METHODS = ("percentile", "bc")
 PATH_COLUMNS = ["coef", "se", "t", "p", "ci_low", "ci_high"]
 INDIRECT_COLUMNS = ["effect", "boot_se", "ci_low", "ci_high"]
+STANDARDIZED_COLUMNS = [
+    "partial", "partial_ci_low", "partial_ci_high", "complete", "complete_ci_low", "complete_ci_high",
+]
 
 
 class MediationResult:
@@ -169,6 +172,35 @@ def _code_x(series: pd.Series, name: str, x_coding: dict | None) -> tuple[np.nda
     return values, coding
 
 
+def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, int, dict]:
+    """Listwise deletion, then every column but the first (x) as float arrays.
+
+    The common case (numeric, non-constant columns) takes a numpy fast path; any
+    other column goes through ``_checks.numeric_column`` for its checks and
+    error message.
+    """
+    columns = {name: data[name] for name in names}
+    fast = all(
+        pd.api.types.is_numeric_dtype(columns[name]) and not pd.api.types.is_bool_dtype(columns[name])
+        for name in names[1:]
+    )
+    if not fast:
+        kept, dropped = _checks.complete_rows(data, names)
+        return kept, dropped, {name: _checks.numeric_column(kept, name).to_numpy() for name in names[1:]}
+    arrays = {name: columns[name].to_numpy(dtype=np.float64, na_value=np.nan) for name in names[1:]}
+    present = ~columns[names[0]].isna().to_numpy()
+    for values in arrays.values():
+        present &= ~np.isnan(values)
+    kept = data.loc[present, names] if not present.all() else data[names]
+    numeric = {}
+    for name, values in arrays.items():
+        values = values[present] if not present.all() else values
+        if values.size == 0 or not np.isfinite(values).all() or np.ptp(values) == 0:
+            return kept, int((~present).sum()), {n_: _checks.numeric_column(kept, n_).to_numpy() for n_ in names[1:]}
+        numeric[name] = values
+    return kept, int((~present).sum()), numeric
+
+
 def _ols(design: np.ndarray, response: np.ndarray, level: float) -> np.ndarray:
     """OLS rows ``coef, se, t, p, ci_low, ci_high`` per column of ``design``."""
     from scipy.special import stdtr, stdtrit  # the t distribution without scipy.stats' overhead
@@ -287,9 +319,8 @@ def mediation(
     if len(set(names)) != len(names):
         raise ValueError(f"x, m, y and the covariates must be different columns; got {names}.")
     _checks.require_columns(data, names)
-    kept, dropped = _checks.complete_rows(data, names)
+    kept, dropped, numeric = _complete_numeric(data, names)
     x_values, coding = _code_x(kept[x], x, x_coding)
-    numeric = {name: _checks.numeric_column(kept, name).to_numpy() for name in names[1:]}
     n, k, q = len(kept), len(mediators), len(covariate_names)
     if n < k + q + 4:
         raise ValueError(f"only {n} complete cases for {k + q + 2} predictors; mediation needs at least {k + q + 4}.")
@@ -337,24 +368,25 @@ def mediation(
     lows, highs = _interval(draws, points, level, ci_method)
     width = len(effect)
     low, high = lows[:width], highs[:width]
-    indirect = pd.DataFrame(
-        {"effect": effect, "boot_se": np.nanstd(boot_table, axis=0, ddof=1), "ci_low": low, "ci_high": high},
-        index=row_names,
-    )
+    boot_se = np.nanstd(boot_table, axis=0, ddof=1)
+    indirect = pd.DataFrame(np.column_stack([effect, boot_se, low, high]), index=row_names, columns=INDIRECT_COLUMNS)
 
     from scipy.special import ndtr
 
     sobel_se = np.sqrt(b**2 * a_rows[:, 1] ** 2 + a**2 * b_rows[:, 1] ** 2)
     sobel_z = a * b / sobel_se
     sobel = pd.DataFrame(
-        {"effect": a * b, "se": sobel_se, "z": sobel_z, "p": 2 * ndtr(-np.abs(sobel_z))}, index=mediators
+        np.column_stack([a * b, sobel_se, sobel_z, 2 * ndtr(-np.abs(sobel_z))]),
+        index=mediators,
+        columns=["effect", "se", "z", "p"],
     )
 
-    standardized = {}
-    for position, kind in ((1, "partial"), (2, "complete")):
-        part = slice(position * width, (position + 1) * width)
-        standardized.update({kind: points[part], f"{kind}_ci_low": lows[part], f"{kind}_ci_high": highs[part]})
-    standardized = pd.DataFrame(standardized, index=row_names)
+    partial, complete = slice(width, 2 * width), slice(2 * width, 3 * width)
+    standardized = pd.DataFrame(
+        np.column_stack([points[partial], lows[partial], highs[partial], points[complete], lows[complete], highs[complete]]),
+        index=row_names,
+        columns=STANDARDIZED_COLUMNS,
+    )
 
     return MediationResult(
         paths=paths, indirect=indirect, sobel=sobel, standardized=standardized,

@@ -1,0 +1,119 @@
+"""Time the bootstrap mediation: replylab vs pingouin vs pyprocessmacro, and the floor.
+
+One simulated data set per N (x 0/1 in two equal groups, a = 0.5, b = 0.4,
+c' = 0.1, unit normal errors); every implementation gets the same data and the
+same number of resamples. The floor is what no implementation of the case
+bootstrap can go below: drawing the resample indices, done exactly as our code
+draws them (the same ``int32`` chunks from the same generator), and nothing else.
+
+Times are the best of ``--repeats`` wall-clock runs (the slow competitors run
+fewer times). Run from the repository root::
+
+    python benchmarks/mediation.py            # N = 140, 1000, 10000; 5000 resamples
+    python benchmarks/mediation.py --quick    # N = 140, 1000; fewer repeats
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis import mediation  # noqa: E402
+from analysis._bootstrap import iter_resample_indices  # noqa: E402
+
+
+def simulate(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = np.repeat([0.0, 1.0], [n // 2, n - n // 2])
+    m = 0.5 * x + rng.normal(size=n)
+    y = 0.4 * m + 0.1 * x + rng.normal(size=n)
+    return pd.DataFrame({"x": x, "m": m, "y": y})
+
+
+def best_time(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def run_ours(data, n_boot):
+    return mediation(data, x="x", m="m", y="y", n_boot=n_boot, seed=1)
+
+
+def run_floor(n, n_boot):
+    for _ in iter_resample_indices(n, n_boot, np.random.default_rng(1)):
+        pass
+
+
+def run_pingouin(data, n_boot):
+    import pingouin
+
+    return pingouin.mediation_analysis(data=data, x="x", m="m", y="y", n_boot=n_boot, seed=1)
+
+
+def run_pyprocessmacro(data, n_boot):
+    from pyprocessmacro import Process
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Process(data=data, model=4, x="x", m=["m"], y="y", boot=n_boot, seed=1, suppr_init=True)
+
+
+def check_pyprocessmacro() -> str | None:
+    """None if pyprocessmacro runs here, else the error it raised."""
+    try:
+        run_pyprocessmacro(simulate(60), 100)
+    except Exception as error:  # report any failure precisely, whatever it is
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="N = 140 and 1000 only, fewer repeats")
+    parser.add_argument("--n-boot", type=int, default=5000)
+    parser.add_argument("--repeats", type=int, default=None, help="runs of our code and the floor (best counts)")
+    args = parser.parse_args(argv)
+    sizes = [140, 1000] if args.quick else [140, 1000, 10_000]
+    repeats = args.repeats or (3 if args.quick else 7)
+    n_boot = args.n_boot
+
+    import numpy, pandas, pingouin  # noqa: E401  (versions for the record)
+
+    print(f"numpy {numpy.__version__}, pandas {pandas.__version__}, pingouin {pingouin.__version__}")
+    broken = check_pyprocessmacro()
+    print("pyprocessmacro: " + ("runs" if broken is None else f"BROKEN here ({broken}); not timed"))
+    run_ours(simulate(140), 100)  # warm up imports and caches
+    print(f"{n_boot} resamples; wall-clock seconds, best of {repeats} (competitors: fewer runs)\n")
+    header = f"{'N':>6} {'floor':>8} {'ours':>8} {'ours/floor':>10} {'pingouin':>9} {'pg/ours':>8} {'pyprocessmacro':>14} {'ppm/ours':>8}"
+    print(header)
+    rows = []
+    for n in sizes:
+        data = simulate(n)
+        floor = best_time(lambda: run_floor(n, n_boot), repeats)
+        ours = best_time(lambda: run_ours(data, n_boot), repeats)
+        pingouin_time = best_time(lambda: run_pingouin(data, n_boot), 2 if n <= 1000 else 1)
+        ppm = np.nan if broken else best_time(lambda: run_pyprocessmacro(data, n_boot), 3 if n <= 1000 else 1)
+        rows.append((n, floor, ours, pingouin_time, ppm))
+        print(
+            f"{n:>6} {floor:>8.4f} {ours:>8.4f} {ours / floor:>10.2f} {pingouin_time:>9.3f} "
+            f"{pingouin_time / ours:>8.1f} {ppm:>14.3f} {ppm / ours:>8.1f}",
+            flush=True,
+        )
+    print("\ntargets: pingouin/ours >= 100 at N=140 and >= 25 at N=10000; pyprocessmacro/ours >= 8; ours/floor <= 2")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
