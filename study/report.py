@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -37,6 +38,7 @@ WRITE_STEPS = ("tables and data", "figures", "report", "move into place")
 PACKAGES = ("replylab", "numpy", "pandas", "scipy", "statsmodels", "pingouin", "matplotlib", "jinja2", "pydantic")
 #: Characters with a meaning in Markdown (or HTML, which Markdown passes through).
 _MD_SPECIAL = "\\`*_{}[]()#+-!|<>&~"
+_CODE_SPAN = re.compile(r"`([^`<>]+)`")
 
 
 def utc_now() -> str:
@@ -56,8 +58,8 @@ def md_escape(value) -> str:
 
 def _fill(html: bool):
     def fill(template: str, **values) -> str:
-        if html:
-            return Markup(escape(template).format(**values))
+        if html:  # values are escaped unless already markup; `code` spans become <code>
+            return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(template).format(**values))))
         return template.format(**values)
     return fill
 
