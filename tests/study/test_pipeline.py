@@ -161,6 +161,7 @@ def test_refuses_a_foreign_folder_unless_forced(run, tmp_path):
 
 def test_interrupted_writing_leaves_the_earlier_output_untouched(run, tmp_path, monkeypatch):
     import study.report
+    import study.report_outputs
 
     results, out = run
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -170,12 +171,12 @@ def test_interrupted_writing_leaves_the_earlier_output_untouched(run, tmp_path, 
 
     monkeypatch.setattr(study.report, "render_report", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        study.report.write_outputs(results, out)
+        study.report_outputs.write_outputs(results, out)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".results.")]
     fresh = tmp_path / "fresh"
     with pytest.raises(KeyboardInterrupt):
-        study.report.write_outputs(results, fresh)
+        study.report_outputs.write_outputs(results, fresh)
     assert not fresh.exists() and not list(tmp_path.iterdir())
 
 

@@ -12,7 +12,8 @@ import pytest
 from analysis.apa import format_number
 from study.errors import UserError
 from study.pipeline import replicate
-from study.report import check_output_dir, load_texts, make_figures, md_escape, render_report
+from study.report import load_texts, md_escape, render_report
+from study.report_outputs import check_output_dir, make_figures
 
 HOSTILE = '<script>alert("x")</script> **loud** | [link](http://evil.example) <img src=x onerror=alert(1)>'
 
@@ -128,7 +129,7 @@ def test_output_folder_rules(tmp_path):
 
 
 def test_tables_keep_full_precision(results):
-    from study.report import result_tables
+    from study.report_outputs import result_tables
 
     tables = result_tables(results)
     assert set(tables) >= {"exclusion_flow", "reliability", "descriptives", "h1_anova", "h2_primary_indirect"}

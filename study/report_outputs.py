@@ -1,0 +1,239 @@
+"""The output folder of a run: tables, figures, data, codebook, report and manifest, all or nothing.
+
+:func:`write_outputs` writes everything into a temporary folder next to ``out``
+and moves it into place only when all files are written, so an error or Ctrl-C
+never leaves a half-written report. :func:`check_output_dir` refuses a
+non-empty folder that is not an earlier replylab output (no ``manifest.json``)
+unless forced.
+
+>>> WRITE_STEPS[-1]
+'move into place'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pandas as pd
+
+from study.errors import UserError
+
+__all__ = ["write_outputs", "check_output_dir", "build_manifest", "result_tables", "make_figures",
+           "utc_now", "WRITE_STEPS"]
+
+#: Progress labels of :func:`write_outputs`, in order.
+WRITE_STEPS = ("tables and data", "figures", "report", "move into place")
+PACKAGES = ("replylab", "numpy", "pandas", "scipy", "statsmodels", "pingouin", "matplotlib", "jinja2", "pydantic")
+
+
+def utc_now() -> str:
+    """The current time, ISO 8601 in UTC to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+
+def check_output_dir(out: Path, *, force: bool = False) -> None:
+    """Refuse a non-empty folder that is not an earlier replylab output, unless ``force``.
+
+    Raises
+    ------
+    UserError
+        If ``out`` is a file, or a non-empty folder without ``manifest.json``.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file, not a folder; give --out a folder to write the results into.")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file() and not force:
+        raise UserError(f"{out} is not empty and holds no earlier replylab output (no manifest.json); "
+                        "choose another --out folder, or pass --force to write into it anyway.")
+
+
+def _package_versions() -> dict[str, str]:
+    versions = {"python": sys.version.split()[0]}
+    for name in PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed (source tree)"
+    return versions
+
+
+def build_manifest(results, *, source: dict, command: str | None, started_at: str) -> dict:
+    """What is needed to rerun the analysis and get the same numbers."""
+    study = results.study
+    return {
+        "replylab_output": 1,
+        "study": study.id,
+        "study_file": str(study.path) if study.path else None,
+        "study_file_sha256": study.file_hash,
+        "data": source,
+        "lang": results.lang,
+        "seed": results.seed,
+        "bootstrap_seed": results.boot_seed,
+        "n_boot": results.n_boot,
+        "n": int(len(results.data)),
+        "n_analysed": int(len(results.analysed)),
+        "command": command or "study.pipeline (Python API)",
+        "versions": _package_versions(),
+        "started_at": started_at,
+        "finished_at": None,
+    }
+
+
+def _write_figures(results, folder: Path) -> dict[str, str]:
+    svgs = {}
+    for name, fig in make_figures(results).items():
+        from analysis.style import save_figure
+
+        paths = save_figure(fig, folder / "figures" / name)
+        svg = next(p for p in paths if p.suffix == ".svg").read_text(encoding="utf-8")
+        svgs[name] = svg[svg.index("<svg"):]
+    return svgs
+
+
+def _write_all(results, folder: Path, progress) -> None:
+    from study.codebook import codebook
+
+    (folder / "tables").mkdir(parents=True)
+    for name, table in result_tables(results).items():
+        table.to_csv(folder / "tables" / f"{name}.csv", index=False)
+    results.data.to_csv(folder / "data.csv", index=False)
+    book = codebook(results.study, lang=results.lang)
+    (folder / "codebook.json").write_text(book.to_json(), encoding="utf-8")
+    (folder / "codebook.md").write_text(book.to_markdown(), encoding="utf-8")
+    progress.advance("figures")
+    svgs = _write_figures(results, folder)
+    progress.advance("report")
+    pngs = {name: f"figures/{name}.png" for name in svgs}
+    from study.report import render_report
+
+    (folder / "report.md").write_text(render_report(results, "md", figures=pngs), encoding="utf-8")
+    (folder / "report.html").write_text(render_report(results, "html", figures=svgs), encoding="utf-8")
+    results.manifest["finished_at"] = utc_now()
+    results.manifest["files"] = {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+    (folder / "manifest.json").write_text(json.dumps(results.manifest, indent=2, default=str) + "\n",
+                                          encoding="utf-8")
+
+
+class _Silent:
+    def advance(self, label: str) -> None:
+        pass
+
+
+def write_outputs(results, out, *, force: bool = False, progress=None) -> Path:
+    """Write every output of a run into ``out``, all or nothing.
+
+    Files are written into a temporary folder beside ``out``; on success an
+    earlier replylab output in ``out`` is replaced as a whole (a foreign
+    folder, with ``force``, receives the files beside its own). On any error,
+    or Ctrl-C, the temporary folder is removed and ``out`` is left as it was.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out``.
+    """
+    out = Path(out)
+    progress = progress or _Silent()
+    check_output_dir(out, force=force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        progress.advance("tables and data")
+        _write_all(results, staging, progress)
+        progress.advance("move into place")
+        _move_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    results.out = out
+    return out
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    if not out.exists() or not any(out.iterdir()):
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)
+        return
+    if (out / "manifest.json").is_file():  # an earlier replylab output: swap the folders
+        old = out.with_name(f".{out.name}.old-{staging.name.rsplit('-', 1)[-1]}")
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    for entry in sorted(staging.iterdir(), key=lambda p: p.name == "manifest.json"):
+        target = out / entry.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        entry.rename(target)
+    staging.rmdir()
+
+
+
+
+def result_tables(results) -> dict[str, pd.DataFrame]:
+    """Every result table of a run by file name (``tables/<name>.csv``), full precision."""
+    from study.pipeline_steps import AnovaOutcome
+
+    tables = {"exclusion_flow": results.flow, "reliability": results.reliability,
+              "manipulation_check": results.manipulation, "descriptives": results.descriptives}
+    for outcome in results.hypotheses:
+        hid = outcome.hypothesis.id
+        if isinstance(outcome, AnovaOutcome):
+            tables[f"{hid}_anova"] = outcome.anova
+            tables[f"{hid}_cells"] = outcome.cells
+            for name in ("welch", "assumptions"):
+                if getattr(outcome, name) is not None:
+                    tables[f"{hid}_{name}"] = getattr(outcome, name)
+            for factor, result in outcome.comparisons.items():
+                bf = pd.DataFrame([{"test": "bayes_factor_bf10", "statistic": result.bf10}])
+                tables[f"{hid}_{factor}_tests"] = pd.concat([result.tests, bf], ignore_index=True)
+                tables[f"{hid}_{factor}_effects"] = result.effects
+        else:
+            for role in ("primary", "secondary"):
+                result = getattr(outcome, role)
+                if result is not None:
+                    tables[f"{hid}_{role}_paths"] = result.paths.rename_axis("path").reset_index()
+                    tables[f"{hid}_{role}_indirect"] = result.indirect.rename_axis("mediator").reset_index()
+    if results.motives is not None:
+        tables["motives_by_condition"] = results.motives
+    if results.correlations is not None:
+        tables["pk_attitude_correlation"] = results.correlations
+    return tables
+
+
+def make_figures(results) -> dict:
+    """The report's figures (name -> matplotlib Figure), from the analysed data and results."""
+    from analysis import figures
+    from study.pipeline_steps import AnovaOutcome, code_columns
+
+    data, study = results.analysed, results.study
+    made = {}
+    for outcome in results.hypotheses:
+        hid = outcome.hypothesis.id
+        if isinstance(outcome, AnovaOutcome):
+            made[f"{hid}_{outcome.hypothesis.dv}_by_condition"] = figures.attitude_by_condition(
+                data, outcome.hypothesis.dv, "condition", seed=results.boot_seed)
+        else:
+            made[f"{hid}_mediation_diagram"] = figures.mediation_diagram(outcome.primary)
+            made[f"{hid}_bootstrap_distribution"] = figures.bootstrap_distribution(outcome.primary)
+    codes = code_columns(data)
+    if codes:
+        made["motives_by_condition"] = figures.motives_by_condition_plot(data, codes, "condition")
+    attitude_items = [s for s in study.questionnaire.scales if s.id == "attitude"]
+    if attitude_items and set(attitude_items[0].items) <= set(data.columns):
+        made["attitude_items"] = figures.likert_diverging(data, attitude_items[0].items, by="condition")
+    return made
