@@ -209,6 +209,16 @@ def test_analyze_maps_a_foreign_export_onto_the_same_numbers(run, tmp_path):
     pd.testing.assert_frame_equal(mapped.hypothesis("h1").anova, results.hypothesis("h1").anova)
     pd.testing.assert_frame_equal(mapped.flow, results.flow)
     assert mapped.manifest["data"]["sha256"] == hashlib.sha256(csv.read_bytes()).hexdigest()
+    # the same through the command line, in Dutch
+    folder = tmp_path / "analysed"
+    code = main(["analyze", str(csv), "--study", "tilburg", "--mapping", str(mapping), "--out", str(folder),
+                 "--lang", "nl", "--n-boot", str(N_BOOT), "--no-progress"])
+    assert code == 0
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["command"].startswith(f"replylab analyze {csv} --study tilburg --lang nl --mapping")
+    assert "## 2. Deelnemers" in (folder / "report.md").read_text()
+    written = pd.read_csv(folder / "tables" / "h1_anova.csv")
+    assert written["F"].iloc[0] == pytest.approx(results.hypothesis("h1").anova["F"].iloc[0], rel=1e-12)
 
 
 def test_a_missing_column_names_the_column_and_the_mapping_option(run, tmp_path):
