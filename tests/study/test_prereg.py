@@ -66,11 +66,12 @@ def test_power_justification_matches_statsmodels_and_gpower(tilburg):
     expected_d = solver.solve_power(nobs1=70, alpha=0.05, power=0.8, ratio=1.0, alternative="two-sided")
     assert info["power_sesoi"] == pytest.approx(expected_power, abs=1e-4)
     assert info["d_detectable"] == pytest.approx(expected_d, abs=1e-3)
-    # G*Power 3.1 (Faul et al., 2009), t tests - means: difference between two independent means,
-    # sensitivity, alpha = .05 two-tailed, power = .80, n1 = n2 = 70: d = 0.4783
-    assert info["d_detectable"] == pytest.approx(0.4783, abs=5e-4)
+    # G*Power 3.1 (Faul et al., 2009), t tests, difference between two independent means,
+    # sensitivity analysis, alpha = .05 two-tailed, power = .80, n1 = n2 = 70: d of about 0.48
+    # (the value quoted in the project's issue; tolerance = its rounding)
+    assert info["d_detectable"] == pytest.approx(0.48, abs=0.005)
     text = preregistration(tilburg, "en")
-    reported = re.search(r"has a power of ([\d.]+) to detect the smallest effect of interest, d = ([\d.]+)", text)
+    reported = re.search(r"has a power of ([\d.]+) to detect the smallest effect of interest, d = (\d\.\d+)", text)
     assert reported and float(reported[1]) == pytest.approx(expected_power, abs=0.005)
     assert float(reported[2]) == 0.30
     assert re.search(r"with 80% power is d = 0\.48\b", text)
