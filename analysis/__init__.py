@@ -72,7 +72,17 @@ def __dir__():
     return sorted(set(globals()) | set(_API))
 
 
-# ``apa`` shares its module's name. Importing the submodule binds the module to
-# the package attribute, which would hide the lazily loaded function; binding the
-# function here keeps ``analysis.apa(...)`` the function.
-from analysis.apa import apa  # noqa: E402
+
+def _bind_same_named_functions():
+    """Bind functions that share their module's name (``anova`` in ``anova.py``).
+
+    Importing such a submodule binds the module to the package attribute, which
+    would hide the lazily loaded function of the same name; binding the function
+    eagerly keeps ``analysis.anova(...)`` the function whatever was imported.
+    """
+    for name, module_name in _API.items():
+        if name == module_name:
+            globals()[name] = getattr(import_module(f"{__name__}.{module_name}"), name)
+
+
+_bind_same_named_functions()
