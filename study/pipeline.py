@@ -91,6 +91,15 @@ class Results:
                        f"{[o.hypothesis.id for o in self.hypotheses]}")
 
 
+@contextlib.contextmanager
+def _explained(step: str):
+    """Turn the analysis functions' ValueError (bad data) into a UserError naming the step."""
+    try:
+        yield
+    except ValueError as error:
+        raise UserError(f"while {step}: {error}") from error
+
+
 class _NoProgress:
     def advance(self, label: str) -> None:
         pass
@@ -118,7 +127,8 @@ def run_analysis(data: pd.DataFrame, study: Study, *, lang: str = "en", n_boot: 
     plan = study.analysis
     n_boot = plan.n_boot if n_boot is None else int(n_boot)
     boot_seed = plan.seed if boot_seed is None else int(boot_seed)
-    prepared = prepare_data(data, study)
+    with _explained("preparing the data"):
+        prepared = prepare_data(data, study)
     progress.advance("prepare data")
     flow = exclusion_flow(prepared, study)
     used = analysed_rows(prepared)
@@ -128,23 +138,31 @@ def run_analysis(data: pd.DataFrame, study: Study, *, lang: str = "en", n_boot: 
                         "nothing can be tested. Check the data and the study's exclusion rules.")
     progress.advance("exclusions")
     results = Results(study=study, lang=lang, seed=seed, boot_seed=boot_seed, n_boot=n_boot,
-                      data=prepared, analysed=used, flow=flow,
-                      reliability=scale_reliability(used, study), manipulation=pd.DataFrame(),
-                      descriptives=pd.DataFrame())
+                      data=prepared, analysed=used, flow=flow, reliability=pd.DataFrame(),
+                      manipulation=pd.DataFrame(), descriptives=pd.DataFrame())
+    with _explained("computing the reliability of the scales"):
+        results.reliability = scale_reliability(used, study)
     progress.advance("reliability")
-    results.manipulation = manipulation_check(prepared.loc[prepared["status"].astype("object") == "complete"], study)
+    with _explained("checking the manipulation"):
+        completed = prepared.loc[prepared["status"].astype("object") == "complete"]
+        results.manipulation = manipulation_check(completed, study)
     progress.advance("manipulation check")
-    results.descriptives = descriptives(used, study)
+    with _explained("computing the descriptive statistics"):
+        results.descriptives = descriptives(used, study)
     progress.advance("descriptives")
     for hypothesis in plan.hypotheses:
-        if isinstance(hypothesis, AnovaHypothesis):
-            results.hypotheses.append(run_anova_hypothesis(used, study, hypothesis))
-        else:
-            results.hypotheses.append(run_mediation_hypothesis(used, study, hypothesis, n_boot=n_boot, seed=boot_seed))
+        with _explained(f"testing hypothesis {hypothesis.id} ({hypothesis.kind})"):
+            if isinstance(hypothesis, AnovaHypothesis):
+                results.hypotheses.append(run_anova_hypothesis(used, study, hypothesis))
+            else:
+                results.hypotheses.append(run_mediation_hypothesis(used, study, hypothesis,
+                                                                   n_boot=n_boot, seed=boot_seed))
     progress.advance("hypotheses")
-    results.motives = motives_table(used, study)
+    with _explained("tabulating the motives by condition"):
+        results.motives = motives_table(used, study)
     progress.advance("motives by condition")
-    results.correlations = pk_attitude_correlations(used, study)
+    with _explained("correlating persuasion knowledge with the outcome"):
+        results.correlations = pk_attitude_correlations(used, study)
     progress.advance("persuasion knowledge and attitude")
     return results
 

@@ -305,6 +305,7 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
                     for role, r in (("primary", o.primary), ("secondary", o.secondary)) if r is not None]}
         for o in results.hypotheses if not isinstance(o, AnovaOutcome)]
     context["motives"] = None
+    context["strategic_shares"] = ""
     if results.motives is not None:
         levels = study.condition_names
         context["motives"] = _table(
@@ -313,6 +314,7 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
               f"{r['n_total']} ({_num(r['pct_total'], 1)}%)", t.get(f"test_{r['test']}", r["test"]), _p_cell(r["p"]),
               _num(r["cramers_v"], bounded=True)] for _, r in results.motives.iterrows()])
         context["strategic"] = _strategic_by_condition(results)
+        context["strategic_shares"] = ", ".join(f"{x['condition']} {x['pct']}%" for x in context["strategic"])
     context["examples"] = _examples(results, labels)
     context["correlations"] = []
     if results.correlations is not None:

@@ -252,3 +252,11 @@ def test_the_documented_mapping_example_is_valid():
     assert mapping.skip_rows == 2 and mapping.values["channel"] == {1: "public", 2: "private"}
     with pytest.raises(UserError, match=r"mapping.*unknown_key"):
         load_mapping({"unknown_key": 1})
+
+
+def test_data_the_analysis_cannot_use_give_a_message_naming_the_step():
+    study = load_study("tilburg")
+    data = replicate(study, n=40, seed=1, n_boot=200, out=None).data
+    flat = data.drop(columns=[f"att_{i}" for i in range(1, 6)]).assign(attitude=4.0)
+    with pytest.raises(UserError, match=r"while computing the descriptive statistics: .*'attitude' is constant"):
+        analyze(flat, study, None, n_boot=200)
