@@ -355,7 +355,7 @@ def run_power_cell(cell: dict) -> dict:
         significant, significant_total = _joint_and_mc(scp, n, k, cell["alpha"], cell["method"], rng, cell["n_boot"])
     power = float(significant[:, 0].mean())
     row = {
-        "n": n, "a": cell["a"], "b": cell["b"], "c_prime": cell["c_prime"], "indirect": cell["a"] * cell["b"],
+        "n": n, "a": cell["a"], "b": cell["b"], "c_prime": cell["c_prime"], "indirect": cell["a"] * cell["b"] + 0.0,  # no -0.0
         "method": cell["method"], "sims": sims, "n_boot": cell["n_boot"],
         "power": power, "mcse": float(np.sqrt(power * (1 - power) / sims)),
     }
