@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import ssl
 import sys
 import tempfile
 import time
@@ -50,23 +52,25 @@ async def run_participants(server, study, *, n, arrival, pause, concurrency, see
     rng = np.random.default_rng(seed)
     arrivals = np.sort(rng.uniform(0, arrival, n)) if arrival > 0 else np.zeros(n)
     gate = asyncio.Semaphore(concurrency)
-    # One transport (connection pool, TLS context) shared by all bots; each bot has its own
-    # client and cookie jar. A client per bot with its own transport costs the load
-    # generator ~10 ms of CPU at each arrival, which showed up as server latency.
-    transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(
-        max_connections=min(concurrency, 100), max_keepalive_connections=min(concurrency, 100)))
+    # Each bot has its own client, cookie jar and one keep-alive connection, like a browser.
+    # The TLS context is built once and shared: building one per client costs the load
+    # generator ~10 ms of CPU per arrival; one pool shared by all bots makes httpx's pool
+    # bookkeeping grow with the number of connections (both showed up as "latency").
+    tls = ssl.create_default_context()
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     progress = {"pages": 0, "killed_at": None, "restart_seconds": None}
 
     async def participant(i):
         await asyncio.sleep(float(arrivals[i]))
         async with gate:
-            # not "async with": closing a client would close the shared transport
-            client = httpx.AsyncClient(base_url=server.url, timeout=30, transport=transport)
-            run = await walk(client, study, lang=("nl", "en")[i % 2], seed=seed * 1000 + i,
-                             pause=pause, max_retries=2000,
-                             query={"PROLIFIC_PID": f"p{seed}x{i:04d}"})
-            progress["pages"] += run.pages
-            return run, client.cookies["replylab_session"]
+            transport = httpx.AsyncHTTPTransport(verify=tls, limits=limits)
+            async with httpx.AsyncClient(base_url=server.url, timeout=30,
+                                         transport=transport) as client:
+                run = await walk(client, study, lang=("nl", "en")[i % 2], seed=seed * 1000 + i,
+                                 pause=pause, max_retries=2000,
+                                 query={"PROLIFIC_PID": f"p{seed}x{i:04d}"})
+                progress["pages"] += run.pages
+                return run, client.cookies["replylab_session"]
 
     async def killer():
         while sum(1 for t in tasks if not t.done()) and progress["pages"] < kill_after_pages:
@@ -82,12 +86,9 @@ async def run_participants(server, study, *, n, arrival, pause, concurrency, see
     start = time.perf_counter()
     tasks = [asyncio.create_task(participant(i)) for i in range(n)]
     killer_task = asyncio.create_task(killer()) if kill_after_pages else None
-    try:
-        results = await asyncio.gather(*tasks)
-        if killer_task:
-            await killer_task
-    finally:
-        await transport.aclose()
+    results = await asyncio.gather(*tasks)
+    if killer_task:
+        await killer_task
     return results, time.perf_counter() - start, progress
 
 
@@ -140,8 +141,12 @@ def main(argv=None) -> int:
                         help="participants in flight at once in the saturation run")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--skip-paced", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args(argv)
 
+    print(f"machine: {os.cpu_count()} cores, load average before the run "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other work shares these cores); "
+          f"server workers: {args.workers}")
     with tempfile.TemporaryDirectory(prefix="replylab-load-") as tmp:
         tmp = Path(tmp)
         study_file = write_study_variant(load_study(args.study), tmp, min_view_seconds=0)
@@ -149,7 +154,8 @@ def main(argv=None) -> int:
         outcomes = {}
         if not args.skip_paced:
             db_url = f"sqlite:///{tmp / 'paced.db'}"
-            with SurveyServerProcess(study_file, db_url, log_path=tmp / "paced.log") as server:
+            with SurveyServerProcess(study_file, db_url, log_path=tmp / "paced.log",
+                                     workers=args.workers) as server:
                 results, seconds, progress = asyncio.run(run_participants(
                     server, study, n=args.participants, arrival=args.arrival, pause=(1.0, 3.0),
                     concurrency=args.participants, seed=args.seed))
@@ -157,7 +163,8 @@ def main(argv=None) -> int:
                                        f"{args.arrival:g} s, 1-3 s per page)", results, seconds,
                                        progress, check_export(db_url, study, results))
         db_url = f"sqlite:///{tmp / 'saturation.db'}"
-        server = SurveyServerProcess(study_file, db_url, log_path=tmp / "saturation.log")
+        server = SurveyServerProcess(study_file, db_url, log_path=tmp / "saturation.log",
+                                     workers=args.workers)
         server.start()
         try:
             pages_expected = args.participants * (len(study.questionnaire.pages) * 2 + 6)

@@ -46,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="mark cookies Secure (use when served over HTTPS via a proxy)")
     parser.add_argument("--store-ip", action="store_true",
                         help="keep participants' IP addresses (off by default)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes (default 1; 2 or more use more cores)")
 
 
 def load_study_or_explain(name_or_path):
@@ -85,6 +87,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"  researcher:   {base}/admin?token={context.admin_token}")
     print("  stop with Ctrl+C", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                access_log=False, timeout_graceful_shutdown=5)
+    if args.workers < 1:
+        raise UserError(f"--workers {args.workers}: give 1 or more")
+    if args.workers == 1:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
+                    access_log=False, timeout_graceful_shutdown=5)
+        return 0
+    # every worker builds its own app (and engine) from these; tables already exist
+    os.environ.update(
+        REPLYLAB_SERVE_STUDY=str(study.path or args.study), REPLYLAB_SERVE_DB=args.db or "",
+        REPLYLAB_ADMIN_TOKEN=context.admin_token,
+        REPLYLAB_SERVE_SECURE_COOKIES="1" if args.secure_cookies else "0",
+        REPLYLAB_SERVE_STORE_IP="1" if args.store_ip else "0",
+    )
+    context.db.close()
+    uvicorn.run("study.survey.asgi:app_from_environment", factory=True, workers=args.workers,
+                host=args.host, port=args.port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=5)
     return 0

@@ -56,12 +56,13 @@ class SurveyServerProcess:
     """
 
     def __init__(self, study, db_url: str, *, admin_token: str = "bench", port: int | None = None,
-                 log_path=None):
+                 log_path=None, workers: int = 1):
         self.study = str(study)
         self.db_url = db_url
         self.admin_token = admin_token
         self.port = port or free_port()
         self.log_path = log_path
+        self.workers = workers
         self.process: subprocess.Popen | None = None
 
     @property
@@ -76,7 +77,7 @@ class SurveyServerProcess:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [sys.executable, "-m", "study.cli", "serve", self.study, "--db", self.db_url,
-             "--port", str(self.port)],
+             "--port", str(self.port), "--workers", str(self.workers)],
             cwd=REPO_ROOT, env=env, stdout=log, stderr=log,
         )
         deadline = time.monotonic() + timeout
@@ -95,8 +96,27 @@ class SurveyServerProcess:
     def kill(self) -> None:
         """SIGKILL: the process dies at once, no cleanup runs."""
         if self.process and self.process.poll() is None:
+            for pid in self._worker_pids():  # uvicorn's worker processes die too
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
+
+    def _worker_pids(self) -> list[int]:
+        """Child processes of the server (uvicorn workers), read from /proc."""
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                pids.append(int(entry.name))
+        return pids
 
     def stop(self) -> None:
         """Stop politely (SIGTERM), then by force."""
