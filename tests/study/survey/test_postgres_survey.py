@@ -1,0 +1,62 @@
+"""The whole survey on a real PostgreSQL server: concurrent bots, balance, export.
+
+Skipped unless REPLYLAB_TEST_POSTGRES_URL is set (.ci/run starts a server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from study.export import build_export_table
+from study.survey.app import create_app
+from study.survey.bot import walk
+from tests.study.survey.conftest import ADMIN_TOKEN, client_for, postgres_url
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not postgres_url(), reason="REPLYLAB_TEST_POSTGRES_URL is not set "
+                                                  "(.ci/run starts PostgreSQL; see .ci/postgres.sh)"),
+]
+
+
+def wipe(db, study_id):
+    with db.engine.begin() as conn:
+        ids = "SELECT participant_id FROM replylab_participants WHERE study_id = :s"
+        for table in ("replylab_answers", "replylab_page_visits"):
+            conn.execute(text(f"DELETE FROM {table} WHERE participant_id IN ({ids})"),
+                         {"s": study_id})
+        conn.execute(text("DELETE FROM replylab_participants WHERE study_id = :s"),
+                     {"s": study_id})
+        conn.execute(text("UPDATE replylab_studies SET n_assigned = 0, declines = 0 "
+                          "WHERE study_id = :s"), {"s": study_id})
+
+
+@pytest.fixture
+def pg_app(tilburg):
+    app = create_app(tilburg, postgres_url(), admin_token=ADMIN_TOKEN)
+    db = app.state.survey.db
+    wipe(db, tilburg.id)
+    yield app
+    wipe(db, tilburg.id)
+    db.close()
+
+
+async def test_concurrent_participants_on_postgresql(pg_app, tilburg):
+    async def participant(i):
+        async with client_for(pg_app) as client:
+            run = await walk(client, tilburg, lang=("nl", "en")[i % 2], seed=i)
+            return run, client.cookies["replylab_session"]
+
+    results = await asyncio.gather(*(participant(i) for i in range(12)))
+    db = pg_app.state.survey.db
+    data = build_export_table(db, tilburg).set_index("participant_id")
+    assert len(data) == 12 and (data["status"] == "complete").all()
+    counts = data["condition"].value_counts()
+    assert counts.max() - counts.min() <= 1, counts.to_dict()
+    assert db.study_row(tilburg.id)["n_assigned"] == 12
+    for run, token in results:
+        row = data.loc[db.participant_by_session(token)["participant_id"]]
+        assert all(row[item] == value for item, value in run.committed.items())
