@@ -153,3 +153,21 @@ async def start_test_session(request: Request):
     response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_MAX_AGE,
                         **cookie_settings(context.secure_cookies))
     return response
+
+
+@router.post("/exclude")
+async def exclude_participant(request: Request):
+    """Mark one participant ``excluded`` (kept in the export with that status, not counted)."""
+    context = _require_admin(request)
+    form = await request.form(max_files=0, max_fields=10)
+    if not hmac.compare_digest(str(form.get("csrf_token", "")).encode(),
+                               _admin_csrf(context).encode()):
+        raise SurveyError(403, "This admin form has expired; reload /admin and try again.")
+    participant_id = str(form.get("participant_id", "")).strip()
+    known = {row["participant_id"] for row in await run_in_threadpool(
+        context.db.participant_rows, context.study_id)}
+    if participant_id not in known:
+        raise SurveyError(404, f"No participant {participant_id!r} in study "
+                               f"{context.study_id!r}; copy the id from the export.")
+    await run_in_threadpool(context.db.set_status, participant_id, "excluded")
+    return RedirectResponse("/admin", status_code=303)

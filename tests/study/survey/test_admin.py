@@ -111,3 +111,21 @@ def test_export_command(app, db_url, tmp_path, capsys):
 def test_serve_command_rejects_bad_input(argv, capsys):
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("replylab serve:")
+
+
+async def test_researcher_can_exclude_a_participant(app, tilburg):
+    async with client_for(app) as bot:
+        await walk(bot, tilburg, lang="en", seed=11)
+    db = app.state.survey.db
+    participant_id = db.participant_rows("tilburg")[0]["participant_id"]
+    async with admin_client(app) as admin:
+        csrf = csrf_of(await admin.get("/admin"))
+        forged = await admin.post("/admin/exclude", data={"csrf_token": csrf,
+                                                          "participant_id": "ffffffffffffffff"})
+        assert forged.status_code == 404
+        done = await admin.post("/admin/exclude", data={"csrf_token": csrf,
+                                                        "participant_id": participant_id})
+        assert done.status_code == 303
+        page = await admin.get("/admin")
+    assert db.participant_rows("tilburg")[0]["status"] == "excluded"
+    assert re.search(r'id="total-complete">0<', page.text)
