@@ -5,10 +5,10 @@ engine (with its connection pool) per process; every method runs one short
 transaction with parameterized SQL (SQLAlchemy Core) and commits before it
 returns, so an answer the server acknowledged is on disk.
 
-SQLite runs in WAL mode (readers never wait for the writer). Write
-transactions start with ``BEGIN IMMEDIATE``, so two arrivals cannot both read
-the counts and then both take the last slot; on PostgreSQL the same is done by
-locking the study's row with ``SELECT ... FOR UPDATE``.
+SQLite runs in WAL mode (see :mod:`study.survey.engine`). Write transactions
+start with ``BEGIN IMMEDIATE``, so two arrivals cannot both read the counts
+and then both take the last slot; on PostgreSQL the same is done by locking
+the study's row with ``SELECT ... FOR UPDATE``.
 
 >>> db = SurveyDatabase("sqlite://")
 >>> db.ensure_study("demo", "0" * 64)
@@ -27,13 +27,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager, nullcontext
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, create_engine, event, func, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import case, func, select, update
 
-from study.survey.tables import answers, metadata, page_visits, participants, settings, studies
+from study.survey.db_queries import ResearcherQueries
+from study.survey.engine import WRITE_OPTION, postgresql_engine, sqlite_engine, sqlite_url_for
+from study.survey.tables import (
+    STATUSES, answers, metadata, page_visits, participants, settings, studies,
+)
 
 DEFAULT_URL = "sqlite:///replylab.db"
 
@@ -51,41 +53,7 @@ def hash_session_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _sqlite_engine(url: str) -> Engine:
-    in_memory = url in ("sqlite://", "sqlite:///:memory:")
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    if in_memory:
-        from sqlalchemy.pool import StaticPool
-
-        kwargs["poolclass"] = StaticPool  # one shared in-memory database
-    else:
-        kwargs.update(pool_size=8, max_overflow=8, pool_timeout=30)
-    engine = create_engine(url, **kwargs)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        # WAL + NORMAL: a commit survives a killed process (SIGKILL); only an OS
-        # crash or power cut can lose the last commits.
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        if connection.get_execution_options().get("replylab_write"):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            connection.exec_driver_sql("BEGIN")
-
-    return engine
-
-
-class SurveyDatabase:
+class SurveyDatabase(ResearcherQueries):
     """The survey's storage, the same API on SQLite and PostgreSQL.
 
     Parameters
@@ -104,18 +72,16 @@ class SurveyDatabase:
         self.url = url or DEFAULT_URL
         if self.url.startswith("sqlite"):
             self.dialect = "sqlite"
-            self.engine = _sqlite_engine(self.url)
+            self.engine = sqlite_engine(self.url)
         elif self.url.startswith("postgresql"):
             self.dialect = "postgresql"
-            self.engine = create_engine(
-                self.url, pool_size=8, max_overflow=8, pool_pre_ping=True, pool_timeout=30
-            )
+            self.engine = postgresql_engine(self.url)
         else:
             raise SurveyDatabaseError(
                 f"database URL {self.url!r} is not supported: use sqlite:///FILE.db "
                 "or postgresql+psycopg://USER@HOST:PORT/DBNAME"
             )
-        self._writer = self.engine.execution_options(replylab_write=True)
+        self._writer = self.engine.execution_options(**{WRITE_OPTION: True})
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else nullcontext()
         try:
             metadata.create_all(self._writer)
@@ -439,8 +405,6 @@ class SurveyDatabase:
 
     def set_status(self, participant_id: str, status: str) -> bool:
         """Set a participant's status (e.g. ``excluded`` by the researcher); False if unknown."""
-        from study.survey.tables import STATUSES
-
         if status not in STATUSES:
             raise SurveyDatabaseError(f"status {status!r} is not one of {', '.join(STATUSES)}")
         with self._write() as conn:
@@ -451,63 +415,5 @@ class SurveyDatabase:
             )
         return result.rowcount == 1
 
-    # -- researcher views ----------------------------------------------------
-    def study_row(self, study_id: str) -> dict | None:
-        """The study's bookkeeping row (``n_assigned``, ``declines``)."""
-        with self._read() as conn:
-            row = conn.execute(select(studies).where(studies.c.study_id == study_id)).mappings().first()
-        return dict(row) if row else None
 
-    def participant_rows(self, study_id: str, *, include_tests: bool = False) -> list[dict]:
-        """Every participant of the study (test sessions only when asked), oldest first."""
-        query = select(participants).where(participants.c.study_id == study_id)
-        if not include_tests:
-            query = query.where(participants.c.is_test.is_(False))
-        with self._read() as conn:
-            rows = conn.execute(query.order_by(participants.c.started_at)).mappings().all()
-        return [dict(row) for row in rows]
-
-    def answer_rows(self, study_id: str) -> list[dict]:
-        """Every stored answer of the study's non-test participants (long format)."""
-        query = (
-            select(answers)
-            .join(participants, participants.c.participant_id == answers.c.participant_id)
-            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False))
-            .order_by(answers.c.participant_id, answers.c.answered_at, answers.c.item_id)
-        )
-        with self._read() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [{**row, "value": json.loads(row["value"])} for row in rows]
-
-    def item_answers(self, study_id: str, item_id: str) -> list[dict]:
-        """One item's answers (with the participant's status), non-test participants only."""
-        query = (
-            select(answers.c.participant_id, answers.c.value, answers.c.answered_at,
-                   participants.c.status, participants.c.condition)
-            .join(participants, participants.c.participant_id == answers.c.participant_id)
-            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False),
-                   answers.c.item_id == item_id)
-            .order_by(answers.c.answered_at)
-        )
-        with self._read() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [{**row, "value": json.loads(row["value"])} for row in rows]
-
-    def page_visit_rows(self, study_id: str) -> list[dict]:
-        """Page timings of the study's non-test participants."""
-        query = (
-            select(page_visits)
-            .join(participants, participants.c.participant_id == page_visits.c.participant_id)
-            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False))
-        )
-        with self._read() as conn:
-            return [dict(row) for row in conn.execute(query).mappings().all()]
-
-
-def sqlite_url_for(path: str | Path) -> str:
-    """A SQLAlchemy URL for a SQLite file.
-
-    >>> sqlite_url_for("/tmp/x.db")
-    'sqlite:////tmp/x.db'
-    """
-    return f"sqlite:///{Path(path)}"
+__all__ = ["SurveyDatabase", "SurveyDatabaseError", "hash_session_token", "sqlite_url_for"]

@@ -1,0 +1,68 @@
+"""Read-only queries for the researcher: the admin page and the export.
+
+Mixed into :class:`study.survey.db.SurveyDatabase`; every query leaves test
+sessions out unless asked.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from study.survey.tables import answers, page_visits, participants, studies
+
+
+class ResearcherQueries:
+    """Queries over a whole study (needs ``self._read()`` from the database class)."""
+
+    def study_row(self, study_id: str) -> dict | None:
+        """The study's bookkeeping row (``n_assigned``, ``declines``)."""
+        with self._read() as conn:
+            row = conn.execute(select(studies).where(studies.c.study_id == study_id)).mappings().first()
+        return dict(row) if row else None
+
+    def participant_rows(self, study_id: str, *, include_tests: bool = False) -> list[dict]:
+        """Every participant of the study (test sessions only when asked), oldest first."""
+        query = select(participants).where(participants.c.study_id == study_id)
+        if not include_tests:
+            query = query.where(participants.c.is_test.is_(False))
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(participants.c.started_at)).mappings().all()
+        return [dict(row) for row in rows]
+
+    def answer_rows(self, study_id: str) -> list[dict]:
+        """Every stored answer of the study's non-test participants (long format)."""
+        query = (
+            select(answers)
+            .join(participants, participants.c.participant_id == answers.c.participant_id)
+            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False))
+            .order_by(answers.c.participant_id, answers.c.answered_at, answers.c.item_id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [{**row, "value": json.loads(row["value"])} for row in rows]
+
+    def item_answers(self, study_id: str, item_id: str) -> list[dict]:
+        """One item's answers (with the participant's status), non-test participants only."""
+        query = (
+            select(answers.c.participant_id, answers.c.value, answers.c.answered_at,
+                   participants.c.status, participants.c.condition)
+            .join(participants, participants.c.participant_id == answers.c.participant_id)
+            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False),
+                   answers.c.item_id == item_id)
+            .order_by(answers.c.answered_at)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [{**row, "value": json.loads(row["value"])} for row in rows]
+
+    def page_visit_rows(self, study_id: str) -> list[dict]:
+        """Page timings of the study's non-test participants."""
+        query = (
+            select(page_visits)
+            .join(participants, participants.c.participant_id == page_visits.c.participant_id)
+            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False))
+        )
+        with self._read() as conn:
+            return [dict(row) for row in conn.execute(query).mappings().all()]
