@@ -20,7 +20,6 @@ the study's row with ``SELECT ... FOR UPDATE``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import threading
@@ -32,6 +31,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 
 from study.survey.db_queries import ResearcherQueries
+from study.survey.sessions import hash_session_token
 from study.survey.engine import WRITE_OPTION, postgresql_engine, sqlite_engine, sqlite_url_for
 from study.survey.tables import (
     STATUSES, answers, metadata, page_visits, participants, settings, studies,
@@ -42,15 +42,6 @@ DEFAULT_URL = "sqlite:///replylab.db"
 
 class SurveyDatabaseError(Exception):
     """The survey database could not be opened or used (message says why and what to do)."""
-
-
-def hash_session_token(token: str) -> str:
-    """The stored form of a session cookie: its SHA-256 (a leaked table reveals no cookie).
-
-    >>> len(hash_session_token("abc"))
-    64
-    """
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class SurveyDatabase(ResearcherQueries):
@@ -155,31 +146,6 @@ class SurveyDatabase(ResearcherQueries):
         return bytes.fromhex(value)
 
     # -- participants ------------------------------------------------------
-    def participant_by_session(self, session_token: str) -> dict | None:
-        """The participant whose session cookie is ``session_token``, or None."""
-        with self._read() as conn:
-            row = conn.execute(
-                select(participants).where(
-                    participants.c.session_hash == hash_session_token(session_token)
-                )
-            ).mappings().first()
-        return dict(row) if row else None
-
-    def participants_by_prolific(self, study_id: str, *, pid=None, session_id=None) -> list[dict]:
-        """Non-test participants of a study with this Prolific id or session id."""
-        query = select(participants).where(
-            participants.c.study_id == study_id, participants.c.is_test.is_(False)
-        )
-        if session_id:
-            query = query.where(participants.c.prolific_session_id == session_id)
-        elif pid:
-            query = query.where(participants.c.prolific_pid == pid)
-        else:
-            return []
-        with self._read() as conn:
-            rows = conn.execute(query.order_by(participants.c.started_at)).mappings().all()
-        return [dict(row) for row in rows]
-
     def rebind_session(self, participant_id: str, session_token: str) -> None:
         """Give a resuming participant (found by Prolific session) a new session cookie."""
         with self._write() as conn:
@@ -382,26 +348,6 @@ class SurveyDatabase(ResearcherQueries):
                 )
                 .values(**changes)
             )
-
-    def answers_of(self, participant_id: str) -> dict[str, Any]:
-        """The stored answers of one participant, item id -> value."""
-        with self._read() as conn:
-            rows = conn.execute(
-                select(answers.c.item_id, answers.c.value).where(
-                    answers.c.participant_id == participant_id
-                )
-            ).all()
-        return {item_id: json.loads(value) for item_id, value in rows}
-
-    def page_shown_at(self, participant_id: str, page_id: str) -> float | None:
-        """When the page was first shown to the participant (epoch seconds), or None."""
-        with self._read() as conn:
-            return conn.execute(
-                select(page_visits.c.shown_at).where(
-                    page_visits.c.participant_id == participant_id,
-                    page_visits.c.page_id == page_id,
-                )
-            ).scalar()
 
     def set_status(self, participant_id: str, status: str) -> bool:
         """Set a participant's status (e.g. ``excluded`` by the researcher); False if unknown."""

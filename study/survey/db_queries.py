@@ -1,20 +1,68 @@
-"""Read-only queries for the researcher: the admin page and the export.
+"""Read-only queries: a participant's session and answers, and whole-study views
+for the admin page and the export.
 
-Mixed into :class:`study.survey.db.SurveyDatabase`; every query leaves test
-sessions out unless asked.
+Mixed into :class:`study.survey.db.SurveyDatabase`; study-wide queries leave
+test sessions out unless asked.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 
+from study.survey.sessions import hash_session_token
 from study.survey.tables import answers, page_visits, participants, studies
 
 
 class ResearcherQueries:
-    """Queries over a whole study (needs ``self._read()`` from the database class)."""
+    """Read-only queries (need ``self._read()`` from the database class)."""
+
+    def participant_by_session(self, session_token: str) -> dict | None:
+        """The participant whose session cookie is ``session_token``, or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(participants).where(
+                    participants.c.session_hash == hash_session_token(session_token)
+                )
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def participants_by_prolific(self, study_id: str, *, pid=None, session_id=None) -> list[dict]:
+        """Non-test participants of a study with this Prolific id or session id."""
+        query = select(participants).where(
+            participants.c.study_id == study_id, participants.c.is_test.is_(False)
+        )
+        if session_id:
+            query = query.where(participants.c.prolific_session_id == session_id)
+        elif pid:
+            query = query.where(participants.c.prolific_pid == pid)
+        else:
+            return []
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(participants.c.started_at)).mappings().all()
+        return [dict(row) for row in rows]
+
+    def answers_of(self, participant_id: str) -> dict[str, Any]:
+        """The stored answers of one participant, item id -> value."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(answers.c.item_id, answers.c.value).where(
+                    answers.c.participant_id == participant_id
+                )
+            ).all()
+        return {item_id: json.loads(value) for item_id, value in rows}
+
+    def page_shown_at(self, participant_id: str, page_id: str) -> float | None:
+        """When the page was first shown to the participant (epoch seconds), or None."""
+        with self._read() as conn:
+            return conn.execute(
+                select(page_visits.c.shown_at).where(
+                    page_visits.c.participant_id == participant_id,
+                    page_visits.c.page_id == page_id,
+                )
+            ).scalar()
 
     def study_row(self, study_id: str) -> dict | None:
         """The study's bookkeeping row (``n_assigned``, ``declines``)."""

@@ -32,6 +32,15 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def hash_session_token(token: str) -> str:
+    """The stored form of a session cookie: its SHA-256 (a leaked table reveals no cookie).
+
+    >>> len(hash_session_token("abc"))
+    64
+    """
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def looks_like_session_token(value: str | None) -> bool:
     """Whether a cookie value has the shape of our tokens (rejects junk before any lookup).
 
