@@ -172,33 +172,39 @@ def _code_x(series: pd.Series, name: str, x_coding: dict | None) -> tuple[np.nda
     return values, coding
 
 
-def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, int, dict]:
-    """Listwise deletion, then every column but the first (x) as float arrays.
+def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, int, dict]:
+    """Listwise deletion: x (the first name) as a Series, the others as float arrays.
 
     The common case (numeric, non-constant columns) takes a numpy fast path; any
     other column goes through ``_checks.numeric_column`` for its checks and
     error message.
     """
     columns = {name: data[name] for name in names}
-    fast = all(
-        pd.api.types.is_numeric_dtype(columns[name]) and not pd.api.types.is_bool_dtype(columns[name])
-        for name in names[1:]
-    )
-    if not fast:
+
+    def checked():
         kept, dropped = _checks.complete_rows(data, names)
-        return kept, dropped, {name: _checks.numeric_column(kept, name).to_numpy() for name in names[1:]}
-    arrays = {name: columns[name].to_numpy(dtype=np.float64, na_value=np.nan) for name in names[1:]}
-    present = ~columns[names[0]].isna().to_numpy()
+        return kept[names[0]], dropped, {name: _checks.numeric_column(kept, name).to_numpy() for name in names[1:]}
+
+    arrays = {}
+    for name in names[1:]:
+        series = columns[name]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            return checked()
+        if isinstance(series.dtype, np.dtype):
+            arrays[name] = np.asarray(series.to_numpy(), dtype=np.float64)
+        else:  # a nullable extension dtype (Int64, Float64)
+            arrays[name] = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    present = columns[names[0]].notna().to_numpy().copy()  # pandas hands out read-only views
     for values in arrays.values():
         present &= ~np.isnan(values)
-    kept = data.loc[present, names] if not present.all() else data[names]
-    numeric = {}
+    complete = bool(present.all())
     for name, values in arrays.items():
-        values = values[present] if not present.all() else values
+        values = values if complete else values[present]
         if values.size == 0 or not np.isfinite(values).all() or np.ptp(values) == 0:
-            return kept, int((~present).sum()), {n_: _checks.numeric_column(kept, n_).to_numpy() for n_ in names[1:]}
-        numeric[name] = values
-    return kept, int((~present).sum()), numeric
+            return checked()
+        arrays[name] = values
+    x_series = columns[names[0]] if complete else columns[names[0]][present]
+    return x_series, int((~present).sum()), arrays
 
 
 def _ols(design: np.ndarray, response: np.ndarray, level: float) -> np.ndarray:
@@ -319,9 +325,9 @@ def mediation(
     if len(set(names)) != len(names):
         raise ValueError(f"x, m, y and the covariates must be different columns; got {names}.")
     _checks.require_columns(data, names)
-    kept, dropped, numeric = _complete_numeric(data, names)
-    x_values, coding = _code_x(kept[x], x, x_coding)
-    n, k, q = len(kept), len(mediators), len(covariate_names)
+    x_series, dropped, numeric = _complete_numeric(data, names)
+    x_values, coding = _code_x(x_series, x, x_coding)
+    n, k, q = len(x_series), len(mediators), len(covariate_names)
     if n < k + q + 4:
         raise ValueError(f"only {n} complete cases for {k + q + 2} predictors; mediation needs at least {k + q + 4}.")
 
@@ -368,7 +374,7 @@ def mediation(
     lows, highs = _interval(draws, points, level, ci_method)
     width = len(effect)
     low, high = lows[:width], highs[:width]
-    boot_se = np.nanstd(boot_table, axis=0, ddof=1)
+    boot_se = (np.nanstd if failed else np.std)(boot_table, axis=0, ddof=1)
     indirect = pd.DataFrame(np.column_stack([effect, boot_se, low, high]), index=row_names, columns=INDIRECT_COLUMNS)
 
     from scipy.special import ndtr
