@@ -7,7 +7,8 @@ the docs do not mention fails a test (datasette's tests/test_docs.py habit).
   ``study`` appears as code in README.md or docs/*.md;
 - the README's Quick start is one ``sh`` block of exactly two commands;
 - every ``replylab ...`` command line in a shell block of the docs parses with
-  the real parser, and every relative link points to a file that exists.
+  the real parser, and every relative link points to a file that exists;
+- the Python examples of README.md and docs/api.md run.
 """
 
 from __future__ import annotations
@@ -204,3 +205,26 @@ def test_relative_links_point_to_existing_files(document):
         if not (path.parent / target.split("#", 1)[0]).exists():
             broken.append(target)
     assert not broken, f"{document} links to missing files: {broken}"
+
+
+# --- the Python examples run ----------------------------------------------------------
+
+
+def _python_blocks() -> list:
+    blocks = []
+    for path in (README, DOCS / "api.md"):  # self-contained examples (others show fragments)
+        found = [body for language, body in FENCE.findall(path.read_text(encoding="utf-8"))
+                 if language == "python"]
+        blocks += [pytest.param(path.name, index, body, id=f"{path.name}-{index}")
+                   for index, body in enumerate(found)]
+    return blocks
+
+
+@pytest.mark.parametrize(("document", "index", "code"), _python_blocks())
+def test_python_examples_run(document, index, code, tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.chdir(tmp_path)  # examples may write files (figures)
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(code, f"{document} python block {index}", "exec"), {})
