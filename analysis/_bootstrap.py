@@ -3,14 +3,16 @@
 The kernel never loops over resamples in Python. For a chunk of resamples it
 
 1. draws the resample indices (``int32``, one row per resample),
-2. turns them into a count matrix ``W`` (how often each case is drawn) with one
-   ``np.bincount`` over row-offset indices,
+2. turns them into a count matrix ``W`` (how often each case is drawn): the
+   indices are offset by row and added with one ``np.add.at`` into a reused
+   buffer,
 3. multiplies ``W`` by a matrix of per-case products (each variable and each
    pairwise product of variables) so that one matrix product gives, for every
    resample, all the sums the regressions need,
-4. forms the centred cross-product matrices and solves the small regressions
-   in closed form (one mediator, no covariates) or as batched
-   ``np.linalg.solve`` calls on stacked small matrices.
+4. after the loop, on all resamples at once, forms the centred sums of squares
+   and cross-products and solves the small regressions in closed form (one
+   mediator, no covariates) or as batched ``np.linalg.solve`` calls on stacked
+   small matrices.
 
 The data are centred at their full-sample means first: slopes do not change,
 and the sums stay well conditioned. Memory is bounded by the chunk size
@@ -340,7 +342,6 @@ def bootstrap_indirect(
     variables = _stack_variables(x, mediators, y, covariates)
     n, d = variables.shape
     k = 1 if np.ndim(mediators) == 1 else np.shape(mediators)[1]
-    q = d - 2 - k
     if indices is not None:
         indices = np.asarray(indices)
         if indices.ndim != 2 or not np.issubdtype(indices.dtype, np.integer):
