@@ -144,11 +144,13 @@ def _code_x(series: pd.Series, name: str, x_coding: dict | None) -> tuple[np.nda
     if x_coding is not None:
         if not isinstance(x_coding, dict) or not x_coding:
             raise ValueError(f"`x_coding` must be a dict mapping each level of {name!r} to a number, e.g. {{'private': 0, 'public': 1}}.")
-        unknown = sorted({str(v) for v in series.unique()} - {str(k) for k in x_coding})
+        # match levels as they are (1.0 == 1), or else by their text ('1' for a column of strings)
+        by_text = {str(level): code for level, code in x_coding.items()}
+        mapped = [x_coding[v] if v in x_coding else by_text.get(str(v)) for v in series.unique()]
+        unknown = sorted(str(v) for v, code in zip(series.unique(), mapped) if code is None)
         if unknown:
             raise ValueError(f"column {name!r} has levels {unknown} that `x_coding` does not code; add them to x_coding.")
-        lookup = {str(level): code for level, code in x_coding.items()}
-        coded = pd.to_numeric(series.astype(str).map(lookup), errors="coerce")
+        coded = pd.to_numeric(series.map(dict(zip(series.unique(), mapped))), errors="coerce")
         if coded.isna().any():
             raise ValueError(f"`x_coding` must map the levels of {name!r} to numbers; got {x_coding!r}.")
         values, coding = coded.to_numpy(dtype=np.float64), dict(x_coding)

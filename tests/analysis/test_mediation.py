@@ -143,6 +143,11 @@ def test_categorical_x_is_coded_and_recorded():
     reversed_ = mediation(data, x="channel", m="pk", y="attitude", n_boot=200, seed=1, x_coding={"public": 0, "private": 1})
     np.testing.assert_allclose(reversed_.paths.loc[["a", "c", "c_prime"], "coef"], -default.paths.loc[["a", "c", "c_prime"], "coef"], rtol=1e-10)
     assert "{'public': 0, 'private': 1}" in reversed_.summary()
+    # a numeric 1/2 column coded to 0/1 gives the 0/1 results; levels match as numbers or as text
+    data["x12"], data["x12_text"] = data["x"] + 1, (data["x"] + 1).astype(int).astype(str)
+    for column in ("x12", "x12_text"):
+        coded = mediation(data, x=column, m="pk", y="attitude", n_boot=200, seed=1, x_coding={1: 0, 2: 1})
+        pd.testing.assert_frame_equal(coded.paths, numeric.paths)
 
 
 def test_listwise_deletion_reports_n():
