@@ -141,6 +141,7 @@ def main(argv=None) -> int:
                         help="participants in flight at once in the saturation run")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--skip-paced", action="store_true")
+    parser.add_argument("--skip-saturation", action="store_true")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args(argv)
 
@@ -162,21 +163,22 @@ def main(argv=None) -> int:
             outcomes["paced"] = report("paced run (arrivals within "
                                        f"{args.arrival:g} s, 1-3 s per page)", results, seconds,
                                        progress, check_export(db_url, study, results))
-        db_url = f"sqlite:///{tmp / 'saturation.db'}"
-        server = SurveyServerProcess(study_file, db_url, log_path=tmp / "saturation.log",
-                                     workers=args.workers)
-        server.start()
-        try:
-            pages_expected = args.participants * (len(study.questionnaire.pages) * 2 + 6)
-            results, seconds, progress = asyncio.run(run_participants(
-                server, study, n=args.participants, arrival=0.0, pause=(0.0, 0.0),
-                concurrency=args.concurrency, seed=args.seed + 1,
-                kill_after_pages=pages_expected // 3))
-        finally:
-            server.stop()
-        outcomes["saturation"] = report("saturation run (no pauses, SIGKILL + restart)",
-                                        results, seconds, progress,
-                                        check_export(db_url, study, results))
+        if not args.skip_saturation:
+            db_url = f"sqlite:///{tmp / 'saturation.db'}"
+            server = SurveyServerProcess(study_file, db_url, log_path=tmp / "saturation.log",
+                                         workers=args.workers)
+            server.start()
+            try:
+                pages_expected = args.participants * (len(study.questionnaire.pages) * 2 + 6)
+                results, seconds, progress = asyncio.run(run_participants(
+                    server, study, n=args.participants, arrival=0.0, pause=(0.0, 0.0),
+                    concurrency=args.concurrency, seed=args.seed + 1,
+                    kill_after_pages=pages_expected // 3))
+            finally:
+                server.stop()
+            outcomes["saturation"] = report("saturation run (no pauses, SIGKILL + restart)",
+                                            results, seconds, progress,
+                                            check_export(db_url, study, results))
     failed = [f"{name}: {what}" for name, o in outcomes.items() for what, bad in (
         ("answers lost", o["lost"] > 0), ("counts differ by more than one", o["spread"] > 1))
         if bad]

@@ -12,9 +12,12 @@ through ``request.app.state.survey``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass, field
+
+import anyio.to_thread
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +28,9 @@ from study.survey.db import SurveyDatabase
 from study.survey.flow import Step, survey_steps
 from study.survey.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit, SecurityHeaders
 from study.survey.rendering import render_page, ui
+
+
+WORKER_THREADS = 16  # = pool_size + max_overflow of the database engines
 
 
 @dataclass
@@ -129,8 +135,15 @@ def create_app(
         secure_cookies=secure_cookies,
         store_ip=store_ip,
     )
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        # No more worker threads than pooled connections: extra threads would only
+        # queue for a connection while competing for the GIL.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        yield
+
     app = FastAPI(title=f"replylab survey: {study.id}", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, lifespan=lifespan)
     app.state.survey = context
 
     from study.survey import admin_routes, participant_routes
