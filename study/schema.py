@@ -234,7 +234,7 @@ class AnalysisPlan(_Part):
     alpha: float = Field(0.05, gt=0, lt=1)
     seed: int = 2021
     n_boot: int = Field(5000, ge=100)
-    ci_method: Literal["percentile", "bca"] = "percentile"
+    ci_method: Literal["percentile", "bc"] = "percentile"
     exclude_on: list[Literal["attention", "manipulation"]] = []
     equivalence_bounds: tuple[float, float] = (-0.3, 0.3)
     hypotheses: list[Hypothesis] = Field(min_length=1)
