@@ -201,7 +201,10 @@ def _one_factor_ml(matrix: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | 
     with warnings.catch_warnings():
         # statsmodels warns about Heywood cases; the bounded fit is still reported.
         warnings.simplefilter("ignore")
-        fit = Factor(corr=correlations, n_factor=1, method="ml", nobs=n).fit()
+        # A fixed generator for the EM start values: the same data give the same omega.
+        fit = Factor(corr=correlations, n_factor=1, method="ml", nobs=n).fit(
+            rng=np.random.default_rng(0)
+        )
     loadings = np.asarray(fit.loadings, dtype=float).ravel()
     if loadings.sum() < 0:
         loadings = -loadings
