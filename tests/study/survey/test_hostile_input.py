@@ -129,3 +129,17 @@ async def test_bad_consent_forms(app, client):
     assert (await client.post("/consent", data={"csrf_token": token, "lang": "en",
                                                 "consent": "yes"})).status_code == 403
     assert snapshot(app) == ([], {})
+
+
+async def test_chunked_body_without_length_is_cut_off(app, client):
+    await at_attitude_page(client)
+    before = snapshot(app)
+
+    async def stream():
+        for _ in range(100):
+            yield b"att_1=" + b"9" * 2000 + b"&"
+
+    response = await client.post("/page/page_attitude", content=stream(),
+                                 headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+    assert snapshot(app) == before
