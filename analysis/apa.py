@@ -2,7 +2,9 @@
 
 Styles: ``text`` (plain ASCII: ``eta2_p``, ``-``), ``unicode`` (``η²p``, the
 minus sign ``−``), ``html`` (``<i>F</i>``, ``η<sub>p</sub><sup>2</sup>``) and
-``markdown`` (``*F*``, Greek in Unicode).
+``markdown`` (``*F*``, Greek in Unicode). Words in the text are English by
+default; ``lang="nl"`` writes them in Dutch (``95%-BI``, ``Welch-F``, ``exacte
+toets van Fisher``), keeping the decimal point.
 
 Rules followed (APA Publication Manual, 7th ed., sections 6.36 and 6.43-6.44):
 statistics with two decimals; p with three decimals and ``p < .001`` below
@@ -33,9 +35,10 @@ from analysis.apa_formatters import (
     apa_t,
     apa_welch,
 )
-from analysis.apa_numbers import STYLES, _check_style, format_number, format_p
+from analysis.apa_numbers import LANGUAGES, STYLES, _check_lang, _check_style, _word, ci_label, format_number, format_p
 
 __all__ = [
+    "LANGUAGES",
     "STYLES",
     "apa",
     "apa_agreement",
@@ -46,6 +49,7 @@ __all__ = [
     "apa_mediation",
     "apa_t",
     "apa_welch",
+    "ci_label",
     "format_number",
     "format_p",
 ]
@@ -109,7 +113,7 @@ def _one_row(result, effect) -> tuple[dict, dict]:
     return frame.iloc[0].to_dict(), context
 
 
-def _mediation_text(result, style: str) -> str:
+def _mediation_text(result, style: str, lang: str = "en") -> str:
     """Indirect effect(s) of a MediationResult: one phrase per mediator, then the total."""
     indirect = getattr(result, "indirect", None)
     if not isinstance(indirect, pd.DataFrame) or not {"effect", "ci_low", "ci_high"} <= set(indirect.columns):
@@ -122,10 +126,11 @@ def _mediation_text(result, style: str) -> str:
     texts = []
     for name, row in indirect.iterrows():
         if several and name == "total":
-            texts.append("total " + apa_mediation(row["effect"], row["ci_low"], row["ci_high"], ci=level, style=style))
+            texts.append(f"{_word('total', lang)} " + apa_mediation(row["effect"], row["ci_low"], row["ci_high"],
+                                                                     ci=level, style=style, lang=lang))
         else:
             texts.append(apa_mediation(row["effect"], row["ci_low"], row["ci_high"], ci=level,
-                                       mediator=str(name) if several else None, style=style))
+                                       mediator=str(name) if several else None, style=style, lang=lang))
     return "; ".join(texts)
 
 
@@ -160,7 +165,8 @@ def _get(row: dict, *names, required: bool = True):
     return None
 
 
-def apa(result, kind: str | None = None, style: str = "text", *, effect: str | None = None) -> str:
+def apa(result, kind: str | None = None, style: str = "text", *, effect: str | None = None,
+        lang: str = "en") -> str:
     """Format a result of this package as APA text.
 
     Parameters
@@ -182,6 +188,10 @@ def apa(result, kind: str | None = None, style: str = "text", *, effect: str | N
     effect : str, optional
         The row to report: an ANOVA ``source``, a correlation ``method`` or a
         ``test`` of a group comparison.
+    lang : {"en", "nl"}, default "en"
+        Language of the few words in the text (``95% CI`` / ``95%-BI``,
+        ``Welch's F`` / ``Welch-F``, ``Fisher's exact test`` / ``exacte toets
+        van Fisher``, ``total`` / ``totaal``); numbers keep the decimal point.
 
     Returns
     -------
@@ -199,10 +209,13 @@ def apa(result, kind: str | None = None, style: str = "text", *, effect: str | N
     ...                       "eta2_p": [0.029, float("nan")]})
     >>> apa(table, style="markdown")
     '*F*(1, 138) = 4.12, *p* = .044, η²p = .03'
+    >>> apa({"r": 0.2109, "n": 140, "p": 0.0123, "ci_low": 0.046, "ci_high": 0.364}, lang="nl")
+    'r(138) = .21, p = .012, 95%-BI [.05, .36]'
     """
     _check_style(style)
+    _check_lang(lang)
     if kind == "mediation" or (kind is None and hasattr(result, "indirect") and not isinstance(result, (dict, pd.Series, pd.DataFrame))):
-        return _mediation_text(result, style)
+        return _mediation_text(result, style, lang)
     row, context = _one_row(result, effect)
     kind = kind or _guess_kind(row)
     if kind == "anova":
@@ -214,21 +227,22 @@ def apa(result, kind: str | None = None, style: str = "text", *, effect: str | N
         return apa_anova_row(_get(row, "F"), _get(row, "df1", "df"), df2, _get(row, "p"),
                              eta2_p=_get(row, "eta2_p", required=False), style=style)
     if kind == "welch":
-        return apa_welch(_get(row, "F"), _get(row, "df1"), _get(row, "df2"), _get(row, "p"), style=style)
+        return apa_welch(_get(row, "F"), _get(row, "df1"), _get(row, "df2"), _get(row, "p"), style=style, lang=lang)
     if kind == "t":
         return apa_t(_get(row, "t"), _get(row, "df"), _get(row, "p"), d=_get(row, "d", "cohen_d", required=False),
                      style=style)
     if kind == "correlation":
         low, high = _get(row, "ci_low", required=False), _get(row, "ci_high", required=False)
         return apa_correlation(_get(row, "r"), _get(row, "n"), _get(row, "p"), ci_low=low, ci_high=high,
-                               ci=context.get("ci", 0.95), method=str(row.get("method", "pearson")), style=style)
+                               ci=context.get("ci", 0.95), method=str(row.get("method", "pearson")), style=style,
+                               lang=lang)
     if kind == "chi2":
         return apa_chi2(row.get("statistic"), row.get("df"), _get(row, "n"), _get(row, "p"),
                         cramers_v=_get(row, "cramers_v", required=False), test=str(row.get("test", "chi2")),
-                        style=style)
+                        style=style, lang=lang)
     if kind in ("kappa", "alpha"):
         return apa_agreement(_get(row, kind), kind=kind, ci_low=row.get("ci_low"), ci_high=row.get("ci_high"),
-                             style=style)
+                             style=style, lang=lang)
     if kind == "descriptive":
         return apa_descriptive(_get(row, "mean"), _get(row, "sd"), n=_get(row, "n", required=False), style=style)
     raise ValueError(

@@ -11,7 +11,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.apa_numbers import _check_style, _finite, _format_df, _interval, _stat, _symbol, format_number, format_p
+from analysis.apa_numbers import (
+    _check_lang,
+    _check_style,
+    _finite,
+    _format_df,
+    _interval,
+    _stat,
+    _symbol,
+    _word,
+    format_number,
+    format_p,
+)
 
 
 def apa_anova_row(F, df1, df2, p, *, eta2_p=None, omega2=None, style: str = "text") -> str:
@@ -44,15 +55,26 @@ def apa_anova_row(F, df1, df2, p, *, eta2_p=None, omega2=None, style: str = "tex
     return ", ".join(parts)
 
 
-def apa_welch(F, df1, df2, p, *, style: str = "text") -> str:
-    """Welch's F test: ``Welch's F(1, 97.35) = 4.05, p = .047``.
+def apa_welch(F, df1, df2, p, *, style: str = "text", lang: str = "en") -> str:
+    """Welch's F test: ``Welch's F(1, 97.35) = 4.05, p = .047`` (Dutch: ``Welch-F(1, 97.35) ...``).
+
+    Parameters
+    ----------
+    F, df1, df2, p : float
+    style : {"text", "unicode", "html", "markdown"}
+    lang : {"en", "nl"}, default "en"
+        Language of the words (the numbers are the same).
 
     Examples
     --------
     >>> apa_welch(4.049, 1, 97.3456, 0.0469)
     "Welch's F(1, 97.35) = 4.05, p = .047"
+    >>> apa_welch(4.049, 1, 97.3456, 0.0469, style="markdown", lang="nl")
+    'Welch-*F*(1, 97.35) = 4.05, *p* = .047'
     """
-    return "Welch's " + apa_anova_row(F, df1, df2, p, style=style)
+    text = apa_anova_row(F, df1, df2, p, style=style)
+    symbol = _symbol("F", style)
+    return _word("welch", lang).format(stat=symbol) + text[len(symbol):]
 
 
 def apa_t(t, df, p, *, d=None, g=None, style: str = "text") -> str:
@@ -81,10 +103,11 @@ def apa_t(t, df, p, *, d=None, g=None, style: str = "text") -> str:
 
 
 def apa_correlation(r, n, p, *, ci_low=None, ci_high=None, ci: float = 0.95, method: str = "pearson",
-                    style: str = "text") -> str:
+                    style: str = "text", lang: str = "en") -> str:
     """A correlation: ``r(138) = .21, p = .012`` (df = n - 2), optional CI.
 
     ``method="spearman"`` writes Spearman's rho as ``r_s`` (``rₛ``, ``<i>r</i><sub>s</sub>``).
+    ``lang="nl"`` names the interval ``95%-BI`` instead of ``95% CI``.
 
     Examples
     --------
@@ -94,6 +117,7 @@ def apa_correlation(r, n, p, *, ci_low=None, ci_high=None, ci: float = 0.95, met
     '<i>r</i><sub>s</sub>(138) = .21, <i>p</i> = .012'
     """
     _check_style(style)
+    _check_lang(lang)
     if method not in ("pearson", "spearman"):
         raise ValueError(f"`method` must be 'pearson' or 'spearman'; got {method!r}.")
     df = _finite(n, "n") - 2
@@ -103,14 +127,27 @@ def apa_correlation(r, n, p, *, ci_low=None, ci_high=None, ci: float = 0.95, met
     parts = [f"{symbol}({_format_df(df)}) = {format_number(r, leading_zero=False, style=style)}",
              format_p(p, style=style)]
     if ci_low is not None and ci_high is not None:
-        parts.append(_interval(ci_low, ci_high, ci, style, leading_zero=False))
+        parts.append(_interval(ci_low, ci_high, ci, style, leading_zero=False, lang=lang))
     return ", ".join(parts)
 
 
 
 def apa_mediation(indirect, ci_low, ci_high, *, ci: float = 0.95, mediator: str | None = None,
-                  style: str = "text") -> str:
+                  style: str = "text", lang: str = "en") -> str:
     """An indirect effect with its (bootstrap) interval.
+
+    Parameters
+    ----------
+    indirect, ci_low, ci_high : float
+        The indirect effect and its interval.
+    ci : float, default 0.95
+        Confidence level of the interval.
+    mediator : str, optional
+        Name of the mediator, written as ``via <mediator>``.
+    style : {"text", "unicode", "html", "markdown"}
+    lang : {"en", "nl"}, default "en"
+        Language of the words: ``95% CI`` or ``95%-BI`` (betrouwbaarheidsinterval);
+        "indirect effect" is the same in both.
 
     Examples
     --------
@@ -118,10 +155,12 @@ def apa_mediation(indirect, ci_low, ci_high, *, ci: float = 0.95, mediator: str 
     'indirect effect = 0.12, 95% CI [-0.03, 0.29]'
     >>> apa_mediation(0.1234, -0.0312, 0.2851, mediator="pk_scale", style="unicode")
     'indirect effect via pk_scale = 0.12, 95% CI [−0.03, 0.29]'
+    >>> apa_mediation(0.1234, -0.0312, 0.2851, lang="nl")
+    'indirect effect = 0.12, 95%-BI [-0.03, 0.29]'
     """
     _check_style(style)
-    label = "indirect effect" + (f" via {mediator}" if mediator else "")
-    return f"{label} = {format_number(indirect, style=style)}, {_interval(ci_low, ci_high, ci, style)}"
+    label = _word("indirect", lang) + (f" {_word('via', lang)} {mediator}" if mediator else "")
+    return f"{label} = {format_number(indirect, style=style)}, {_interval(ci_low, ci_high, ci, style, lang=lang)}"
 
 
 def apa_descriptive(mean, sd, *, n=None, style: str = "text") -> str:
@@ -139,11 +178,12 @@ def apa_descriptive(mean, sd, *, n=None, style: str = "text") -> str:
     return ", ".join(parts)
 
 
-def apa_chi2(chi2, df, n, p, *, cramers_v=None, test: str = "chi2", style: str = "text") -> str:
+def apa_chi2(chi2, df, n, p, *, cramers_v=None, test: str = "chi2", style: str = "text", lang: str = "en") -> str:
     """A test of independence: ``chi2(1, N = 140) = 4.12, p = .042, V = .17``.
 
     With ``test="fisher_exact"`` (as chosen by :func:`analysis.crosstab_test`)
-    the statistic is omitted: ``Fisher's exact test, p = .030``.
+    the statistic is omitted: ``Fisher's exact test, p = .030`` (``lang="nl"``:
+    ``exacte toets van Fisher, p = .030``).
 
     Examples
     --------
@@ -153,8 +193,9 @@ def apa_chi2(chi2, df, n, p, *, cramers_v=None, test: str = "chi2", style: str =
     "Fisher's exact test, p = .030"
     """
     _check_style(style)
+    _check_lang(lang)
     if test == "fisher_exact":
-        parts = ["Fisher's exact test", format_p(p, style=style)]
+        parts = [_word("fisher", lang), format_p(p, style=style)]
     else:
         head = f"{_symbol('chi2', style)}({_format_df(df)}, {_symbol('N', style)} = {_format_df(n)})"
         parts = [f"{head} = {format_number(chi2, style=style)}", format_p(p, style=style)]
@@ -164,8 +205,8 @@ def apa_chi2(chi2, df, n, p, *, cramers_v=None, test: str = "chi2", style: str =
 
 
 def apa_agreement(value, *, kind: str = "alpha", ci_low=None, ci_high=None, ci: float = 0.95,
-                  style: str = "text") -> str:
-    """An agreement coefficient: ``alpha = .74, 95% CI [.61, .85]`` (or ``kappa``).
+                  style: str = "text", lang: str = "en") -> str:
+    """An agreement coefficient: ``alpha = .74, 95% CI [.61, .85]`` (or ``kappa``; ``95%-BI`` in Dutch).
 
     Examples
     --------
@@ -173,9 +214,10 @@ def apa_agreement(value, *, kind: str = "alpha", ci_low=None, ci_high=None, ci: 
     'α = .74'
     """
     _check_style(style)
+    _check_lang(lang)
     if kind not in ("alpha", "kappa"):
         raise ValueError(f"`kind` must be 'alpha' or 'kappa'; got {kind!r}.")
     text = _stat(kind, value, style, bounded=True)
     if ci_low is not None and ci_high is not None and not (pd.isna(ci_low) or pd.isna(ci_high)):
-        text += ", " + _interval(ci_low, ci_high, ci, style, leading_zero=False)
+        text += ", " + _interval(ci_low, ci_high, ci, style, leading_zero=False, lang=lang)
     return text

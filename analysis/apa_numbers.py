@@ -17,6 +17,16 @@ from decimal import ROUND_HALF_UP, Decimal
 import math
 
 STYLES = ("text", "unicode", "html", "markdown")
+#: Languages of the words in APA strings (numbers keep the decimal point in both).
+LANGUAGES = ("en", "nl")
+
+# the few words that appear in APA strings, per language ("BI" = betrouwbaarheidsinterval)
+_WORDS = {
+    "en": {"ci": "{pct}% CI", "indirect": "indirect effect", "via": "via", "total": "total",
+           "welch": "Welch's {stat}", "fisher": "Fisher's exact test"},
+    "nl": {"ci": "{pct}%-BI", "indirect": "indirect effect", "via": "via", "total": "totaal",
+           "welch": "Welch-{stat}", "fisher": "exacte toets van Fisher"},
+}
 
 # symbol -> rendering per style; Latin letters are italic, Greek letters are not
 _GREEK = {
@@ -33,6 +43,38 @@ def _check_style(style: str) -> str:
     if style not in STYLES:
         raise ValueError(f"`style` must be one of {', '.join(STYLES)}; got {style!r}.")
     return style
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"`lang` must be one of {', '.join(LANGUAGES)}; got {lang!r}.")
+    return lang
+
+
+def _word(key: str, lang: str) -> str:
+    return _WORDS[_check_lang(lang)][key]
+
+
+def ci_label(level: float = 0.95, lang: str = "en") -> str:
+    """The name of a confidence interval: ``95% CI`` (English), ``95%-BI`` (Dutch).
+
+    Parameters
+    ----------
+    level : float, default 0.95
+        Confidence level, between 0 and 1.
+    lang : {"en", "nl"}
+
+    Examples
+    --------
+    >>> ci_label(0.95)
+    '95% CI'
+    >>> ci_label(0.9, lang="nl")
+    '90%-BI'
+    """
+    level = _finite(level, "the confidence level")
+    if not 0 < level < 1:
+        raise ValueError(f"the confidence level must lie between 0 and 1 (e.g. 0.95); got {level!r}.")
+    return _word("ci", lang).format(pct=format_number(100 * level, 0))
 
 
 def _symbol(name: str, style: str) -> str:
@@ -160,8 +202,8 @@ def _stat(name: str, value, style: str, *, bounded: bool = False, digits: int = 
     return f"{_symbol(name, style)} = {format_number(value, digits, leading_zero=not bounded, style=style)}"
 
 
-def _interval(low, high, level, style, *, leading_zero: bool = True, digits: int = 2) -> str:
-    percent = format_number(100 * _finite(level, "the confidence level"), 0)
+def _interval(low, high, level, style, *, leading_zero: bool = True, digits: int = 2, lang: str = "en") -> str:
+    label = ci_label(level, lang)
     low_text = format_number(low, digits, leading_zero=leading_zero, style=style)
     high_text = format_number(high, digits, leading_zero=leading_zero, style=style)
-    return f"{percent}% CI [{low_text}, {high_text}]"
+    return f"{label} [{low_text}, {high_text}]"

@@ -284,3 +284,74 @@ def test_apa_of_correlation_table():
     )
     assert apa(table, effect="spearman").startswith("r_s(48) = .")
     assert apa(table, effect="spearman", style="html").startswith("<i>r</i><sub>s</sub>(48) = .")
+
+
+# --- Dutch words (lang="nl") ---------------------------------------------------
+# Dutch APA usage (e.g. the Dutch translation of the APA guidelines): "BI" =
+# betrouwbaarheidsinterval; the decimal point is kept, as in English-language journals.
+
+
+def test_dutch_words_in_each_formatter():
+    assert apa_mediation(0.1234, -0.0312, 0.2851, lang="nl") == "indirect effect = 0.12, 95%-BI [-0.03, 0.29]"
+    assert apa_mediation(0.1234, -0.0312, 0.2851, ci=0.9, mediator="pk_scale", style="unicode", lang="nl") == (
+        "indirect effect via pk_scale = 0.12, 90%-BI [\u22120.03, 0.29]")
+    assert apa_welch(4.049, 1, 97.3456, 0.0469, lang="nl") == "Welch-F(1, 97.35) = 4.05, p = .047"
+    assert apa_welch(4.049, 1, 97.3456, 0.0469, style="html", lang="nl") == (
+        "Welch-<i>F</i>(1, 97.35) = 4.05, <i>p</i> = .047")
+    assert apa_correlation(0.2109, 140, 0.0123, ci_low=0.046, ci_high=0.364, lang="nl") == (
+        "r(138) = .21, p = .012, 95%-BI [.05, .36]")
+    assert apa_chi2(float("nan"), float("nan"), 20, 0.03, test="fisher_exact", lang="nl") == (
+        "exacte toets van Fisher, p = .030")
+    assert apa_agreement(0.7434, ci_low=0.61, ci_high=0.85, lang="nl") == "alpha = .74, 95%-BI [.61, .85]"
+
+
+@pytest.mark.parametrize("style", ["text", "unicode", "html", "markdown"])
+def test_dutch_changes_only_the_words(style):
+    """The numbers and symbols of a Dutch string are those of the English one."""
+    pairs = [
+        (apa_welch(4.049, 1, 97.3456, 0.0469, style=style), apa_welch(4.049, 1, 97.3456, 0.0469, style=style,
+                                                                       lang="nl"), "Welch's ", "Welch-"),
+        (apa_mediation(-0.0812, -0.2113, 0.0149, style=style),
+         apa_mediation(-0.0812, -0.2113, 0.0149, style=style, lang="nl"), "95% CI", "95%-BI"),
+    ]
+    for english, dutch, word_en, word_nl in pairs:
+        assert word_en in english and word_en not in dutch
+        assert dutch == english.replace(word_en, word_nl)
+
+
+def test_lang_default_is_english_and_explicit_english_is_identical():
+    args = (0.1234, -0.0312, 0.2851)
+    assert apa_mediation(*args) == apa_mediation(*args, lang="en")
+    assert apa_welch(4.049, 1, 97.3456, 0.0469) == apa_welch(4.049, 1, 97.3456, 0.0469, lang="en")
+
+
+def test_unknown_lang_is_an_error():
+    for call in (lambda: apa_mediation(0.1, 0.0, 0.2, lang="de"),
+                 lambda: apa_welch(4.0, 1, 90, 0.05, lang="fr"),
+                 lambda: apa_correlation(0.2, 140, 0.01, lang="EN"),
+                 lambda: apa_chi2(4.1, 1, 140, 0.04, lang="de"),
+                 lambda: apa_agreement(0.7, lang="de"),
+                 lambda: apa({"r": 0.2, "n": 50, "p": 0.1}, lang="de")):
+        with pytest.raises(ValueError, match="`lang` must be one of en, nl"):
+            call()
+
+
+def test_apa_of_a_mediation_result_in_dutch():
+    from analysis.mediation import mediation
+
+    parallel = mediation(_mediation_data(), x="condition", m=["pk_scale", "realism"], y="attitude", n_boot=200,
+                         seed=3)
+    english, dutch = apa(parallel), apa(parallel, lang="nl")
+    assert [p.split(" = ")[0] for p in dutch.split("; ")] == [
+        "indirect effect via pk_scale", "indirect effect via realism", "totaal indirect effect"]
+    assert dutch == english.replace("95% CI", "95%-BI").replace("; total ", "; totaal ")
+
+
+def test_apa_of_a_welch_table_in_dutch(plant_growth):
+    from analysis.anova import welch_anova
+
+    # R: oneway.test(weight ~ group, data = PlantGrowth): F = 5.181, num df = 2,
+    # denom df = 17.128, p-value = 0.01739 (as in test_apa_of_welch_matches_r_plantgrowth)
+    table = welch_anova(plant_growth, "weight", "group")
+    assert apa(table, lang="nl") == "Welch-F(2, 17.13) = 5.18, p = .017"
+    assert apa(table, style="markdown", lang="nl") == "Welch-*F*(2, 17.13) = 5.18, *p* = .017"
