@@ -89,6 +89,9 @@ def _localized_fields(study: Study):
             yield ("factors", f_index, "levels", l_index, "label"), level.label
     for condition, by_lang in study.vignette.threads.items():
         yield ("vignette", "threads", condition), by_lang
+    for h_index, hypothesis in enumerate(study.analysis.hypotheses):
+        if isinstance(hypothesis.description, dict):  # a plain string serves every language
+            yield ("analysis", "hypotheses", h_index, "description"), hypothesis.description
 
 
 def _check_translations(study: Study):

@@ -97,7 +97,7 @@ def _context(study: Study, lang: str) -> dict:
     return {
         "lang": lang, "title": study.title[lang], "study_id": study.id, "file_hash": study.file_hash or "",
         "source": study.source,
-        "hypotheses": [{"id": h.id.upper(), "kind": h.kind, "description": h.description or "",
+        "hypotheses": [{"id": h.id.upper(), "kind": h.kind, "description": h.description_in(lang),
                         "dv": getattr(h, "dv", None), "between": getattr(h, "between_factors", []),
                         "two_level": [f for f in getattr(h, "between_factors", []) if len(study.factor(f).levels) == 2],
                         "x": getattr(h, "x", None), "m": ", ".join(getattr(h, "mediators", [])),

@@ -209,7 +209,7 @@ def _anova_context(outcome, study, t: dict, style: str, labels) -> dict:
              _p_cell(r.p), _num(r.eta2_p, bounded=True), _num(r.omega2, bounded=True)]
             for r in table.itertuples(index=False)]
     return {
-        "id": outcome.hypothesis.id.upper(), "description": outcome.hypothesis.description or "",
+        "id": outcome.hypothesis.id.upper(), "description": outcome.hypothesis.description_in(labels.lang),
         "dv": labels(outcome.hypothesis.dv), "effects": effects, "welch": welch,
         "comparisons": [_comparison_context(result, factor, study, alpha, style, labels)
                         for factor, result in outcome.comparisons.items()],
@@ -299,7 +299,7 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
     context["anovas"] = [_anova_context(o, study, t, style, labels) for o in results.hypotheses
                          if isinstance(o, AnovaOutcome)]
     context["mediations"] = [
-        {"id": o.hypothesis.id.upper(), "description": o.hypothesis.description or "", "x": labels(o.hypothesis.x),
+        {"id": o.hypothesis.id.upper(), "description": o.hypothesis.description_in(lang), "x": labels(o.hypothesis.x),
          "y": labels(o.hypothesis.y), "coding": ", ".join(f"{k} = {v}" for k, v in o.hypothesis.x_coding.items()),
          "models": [_mediation_model(r, role, t, style, labels)
                     for role, r in (("primary", o.primary), ("secondary", o.secondary)) if r is not None]}

@@ -29,6 +29,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic import Discriminator, Tag
 
 #: Languages a participant-facing text may be written in.
 LANGUAGES = ("nl", "en")
@@ -179,18 +180,29 @@ class Completion(_Part):
         return value
 
 
+#: A hypothesis description: one text for every language, or ``{en: ..., nl: ...}`` (one per study language).
+Description = Annotated[Union[Annotated[NonEmpty, Tag("text")], Annotated[Localized, Tag("by_lang")]],
+                        Discriminator(lambda value: "by_lang" if isinstance(value, dict) else "text")]
+
+
+class _Described:
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang`` (a plain string serves every language; ``""`` when there is none)."""
+        return (self.description.get(lang, "") if isinstance(self.description, dict) else self.description) or ""
+
+
 def _as_list(value: str | list[str] | None) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
 
 
-class AnovaHypothesis(_Part):
+class AnovaHypothesis(_Part, _Described):
     """An ANOVA of ``dv`` by one or more between-subjects factors."""
 
     kind: Literal["anova"]
     id: Id
-    description: str | None = None
+    description: Description | None = None
     dv: NonEmpty
     between: Id | list[Id]
 
@@ -200,7 +212,7 @@ class AnovaHypothesis(_Part):
         return _as_list(self.between)
 
 
-class MediationHypothesis(_Part):
+class MediationHypothesis(_Part, _Described):
     """A simple (or parallel) mediation, Hayes model 4: ``x -> m -> y``.
 
     ``x`` is a factor; ``x_coding`` maps its levels to 0/1 (levels left out are
@@ -209,7 +221,7 @@ class MediationHypothesis(_Part):
 
     kind: Literal["mediation"]
     id: Id
-    description: str | None = None
+    description: Description | None = None
     x: Id
     x_coding: dict[Id, Literal[0, 1]]
     m: NonEmpty | list[NonEmpty]
