@@ -82,7 +82,7 @@ def _scales(study: Study, lang: str) -> list[dict]:
     return scales
 
 
-def _context(study: Study, lang: str) -> dict:
+def _context(study: Study, lang: str, t: dict) -> dict:
     from analysis.apa import format_number
 
     plan = study.analysis
@@ -99,11 +99,12 @@ def _context(study: Study, lang: str) -> dict:
         "source": study.source,
         "hypotheses": [{"id": h.id.upper(), "kind": h.kind, "description": h.description_in(lang),
                         "dv": getattr(h, "dv", None), "between": getattr(h, "between_factors", []),
+                        "between_code": [f"`{f}`" for f in getattr(h, "between_factors", [])],
                         "two_level": [f for f in getattr(h, "between_factors", []) if len(study.factor(f).levels) == 2],
                         "x": getattr(h, "x", None), "m": ", ".join(getattr(h, "mediators", [])),
                         "y": getattr(h, "y", None),
                         "secondary": ", ".join(getattr(h, "secondary_mediators", [])),
-                        "coding": ", ".join(f"{k} = {v}" for k, v in getattr(h, "x_coding", {}).items())}
+                        "coding": ", ".join(f"`{k}` = {v}" for k, v in getattr(h, "x_coding", {}).items())}
                        for h in plan.hypotheses],
         "has_anova": any(isinstance(h, AnovaHypothesis) for h in plan.hypotheses),
         "scales": _scales(study, lang),
@@ -111,16 +112,17 @@ def _context(study: Study, lang: str) -> dict:
         "factors": [{"name": f.name, "label": f.label[lang] if f.label else f.name,
                      "levels": [{"name": lv.name, "label": lv.label[lang]} for lv in f.levels]}
                     for f in study.factors],
-        "conditions": study.condition_names, "assignment": study.assignment.scheme,
+        "conditions": [f"`{c}`" for c in study.condition_names],
+        "assignment": t[f"scheme_{study.assignment.scheme}"],
         "target_n": study.target_n, "n_per_condition": study.target_n // len(study.conditions),
         "alpha": format_number(plan.alpha, 2, leading_zero=False), "n_boot": plan.n_boot, "seed": plan.seed,
-        "ci_method": plan.ci_method, "bounds": [format_number(b, 2) for b in plan.equivalence_bounds],
+        "ci_method": t[f"ci_method_{plan.ci_method}"], "bounds": [format_number(b, 2) for b in plan.equivalence_bounds],
         "attention": None if attention is None else {
             "item": attention.item, "correct": attention.correct,
             "text": " ".join(questionnaire.item(attention.item).text[lang].split()),
             "excluded": "attention" in plan.exclude_on},
         "manipulation": [{"item": c.item, "factor": c.factor,
-                          "expected": ", ".join(f"{level} → {value}" for level, value in c.expected.items()),
+                          "expected": ", ".join(f"`{level}` → `{value}`" for level, value in c.expected.items()),
                           "excluded": "manipulation" in plan.exclude_on} for c in study.checks.manipulation],
         "power": power,
     }
@@ -157,6 +159,7 @@ def preregistration(study: Study, lang: str = "en") -> str:
 
     if lang not in ("en", "nl") or lang not in study.languages:
         raise ValueError(f"lang must be one of the study's languages {study.languages} (en or nl); got {lang!r}.")
-    context = _context(study, lang)
-    context["t"] = load_texts()[lang]
+    texts = load_texts()[lang]
+    context = _context(study, lang, texts)
+    context["t"] = texts
     return _environment(False).get_template("report_prereg.md.j2").render(**context)

@@ -76,6 +76,8 @@ def render_report(results, fmt: str = "md", *, figures: dict[str, str] | None = 
     context = report_context(results, texts, style="html" if html else "markdown")
     context["t"] = texts
     context["figures"] = {name: Markup(svg) if html else svg for name, svg in (figures or {}).items()}
+    labels = _Labels(results.study, results.lang, texts)
+    context["captions"] = {name: _caption(name, results.study, texts, labels) for name in context["figures"]}
     if html:
         context = _mark_safe(context)
     return _environment(html).get_template(f"report.{fmt}.j2").render(**context)
@@ -122,17 +124,33 @@ def _table(title: str, headers: list[str], rows: list[list]) -> dict:
 
 
 class _Labels:
-    """Display labels in the report's language for factors, levels, conditions, scales, motives."""
+    """Display labels in the report's language for factors, levels, conditions, scales, motives.
+
+    Levels and conditions show as their ids or as the study file's labels, as the
+    language's texts say (``levels_as``): English ids are readable words that match
+    ``data.csv``; in Dutch an English id would be a foreign word, so the labels are shown.
+    """
 
     def __init__(self, study, lang: str, t: dict):
         from questionnaires import load_motive_codebook
 
         self.lang = lang
+        use_labels = t["levels_as"] == "labels"
         self.names = {"pk_strategic": t["label_pk_strategic"], "pk_any": t["label_pk_any"]}
+        self.levels: dict[str, str] = {}
         for factor in study.factors:
             self.names[factor.name] = factor.label[lang] if factor.label else factor.name
             for level in factor.levels:
-                self.names[(factor.name, level.name)] = level.name
+                shown = level.label.get(lang, level.name) if use_labels else level.name
+                self.names[(factor.name, level.name)] = shown
+                self.levels.setdefault(level.name, shown)
+        self.conditions = {c.name: " / ".join(self.names[(f, lv)] for f, lv in c.levels.items())
+                           for c in study.conditions}
+        self.options = {}
+        for item in study.questionnaire.items:
+            for option in item.options or []:
+                self.options[(item.id, str(option.value))] = option.label.get(lang, option.value) if use_labels \
+                    else str(option.value)
         for scale in study.questionnaire.scales:
             self.names[scale.id] = scale.label[lang]
         for category in load_motive_codebook().categories:
@@ -141,29 +159,50 @@ class _Labels:
     def __call__(self, key) -> str:
         return self.names.get(key, key if isinstance(key, str) else key[-1])
 
+    def group(self, value) -> str:
+        """A condition or a level (as in a table's group column) shown in the report's language."""
+        value = str(value)
+        return self.conditions.get(value, self.levels.get(value, value))
+
+    def option(self, item: str, value) -> str:
+        return self.options.get((item, str(value)), str(value))
+
+
+def _caption(name: str, study, t: dict, labels) -> str:
+    """The caption of a figure made by :func:`study.report_outputs.make_figures`, from its name."""
+    hid, _, rest = name.partition("_")
+    if rest in ("mediation_diagram", "bootstrap_distribution"):
+        return t[f"fig_{rest}"].format(id=hid.upper())
+    if name in ("motives_by_condition", "attitude_items"):
+        return t[f"fig_{name}"]
+    if rest.endswith("_by_condition"):
+        return t["fig_by_condition"].format(id=hid.upper(), dv=labels(rest.removesuffix("_by_condition")))
+    return name
+
 
 def _apa(text: str, style: str):
     return ApaHtml(text) if style == "html" else text
 
 
 def _comparison_context(result, factor: str, study, alpha: float, style: str, labels) -> dict:
-    from analysis.apa import apa_descriptive, apa_t, format_number, format_p
+    from analysis.apa import apa_descriptive, apa_t, ci_label, format_number, format_p
 
     tests = result.tests.set_index("test")
     effects = result.effects.set_index("effect")
     desc = result.descriptives
     d = effects.loc["cohen_d"]
     student = tests.loc["student"]
-    ci_level = format_number(100 * (1 - alpha), 0)
     d_text = (f"{apa_t(student['statistic'], student['df'], student['p'], d=d['estimate'], style=style)}, "
-              f"{ci_level}% CI [{format_number(d['ci_low'], style=style)}, {format_number(d['ci_high'], style=style)}]")
+              f"{ci_label(1 - alpha, labels.lang)} "
+              f"[{format_number(d['ci_low'], style=style)}, {format_number(d['ci_high'], style=style)}]")
     welch = tests.loc["welch"]
+    level = lambda name: labels((factor, str(name)))  # noqa: E731
     context = {
         "factor": labels(factor),
-        "group1": str(result.groups[0]), "group2": str(result.groups[1]),
+        "group1": level(result.groups[0]), "group2": level(result.groups[1]),
         "m1": _apa(apa_descriptive(desc["mean"].iloc[0], desc["sd"].iloc[0], n=desc["n"].iloc[0], style=style), style),
         "m2": _apa(apa_descriptive(desc["mean"].iloc[1], desc["sd"].iloc[1], n=desc["n"].iloc[1], style=style), style),
-        "higher": str(result.groups[0] if desc["mean"].iloc[0] > desc["mean"].iloc[1] else result.groups[1]),
+        "higher": level(result.groups[0] if desc["mean"].iloc[0] > desc["mean"].iloc[1] else result.groups[1]),
         "t_text": _apa(d_text, style),
         "welch_text": _apa(apa_t(welch["statistic"], welch["df"], welch["p"], style=style), style),
         "significant": bool(student["p"] < alpha),
@@ -198,12 +237,12 @@ def _anova_context(outcome, study, t: dict, style: str, labels) -> dict:
             continue
         row = table.set_index("source").loc[source]
         effects.append({"source": " × ".join(labels(f) for f in source.split(":")),
-                        "stats": _apa(apa(table, effect=source, style=style), style),
+                        "stats": _apa(apa(table, effect=source, style=style, lang=labels.lang), style),
                         "significant": bool(row["p"] < alpha)})
     welch = None
     if outcome.welch is not None:
         w = outcome.welch.iloc[0]
-        welch = _apa(apa_welch(w["F"], w["df1"], w["df2"], w["p"], style=style), style)
+        welch = _apa(apa_welch(w["F"], w["df1"], w["df2"], w["p"], style=style, lang=labels.lang), style)
     rows = [[" × ".join(labels(f) for f in r.source.split(":")) if r.source != "Residual" else t["residual"],
              _num(r.ss), _num(r.df, 0) if float(r.df).is_integer() else _num(r.df), _num(r.ms), _num(r.F),
              _p_cell(r.p), _num(r.eta2_p, bounded=True), _num(r.omega2, bounded=True)]
@@ -216,22 +255,23 @@ def _anova_context(outcome, study, t: dict, style: str, labels) -> dict:
         "table": _table(t["anova_table"], [t["source"], "SS", "df", "MS", "F", "p", "η²p", "ω²p"], rows),
         "assumptions": None if outcome.assumptions is None else _table(
             t["assumptions_table"], [t["check"], t["group"], t["statistic"], "p"],
-            [[r.check, "" if pd.isna(r.group) else r.group, _num(r.statistic), _p_cell(r.p)]
+            [[t.get(f"check_{r.check}", r.check), "" if pd.isna(r.group) else labels.group(r.group),
+              _num(r.statistic), _p_cell(r.p)]
              for r in outcome.assumptions.itertuples(index=False)]),
     }
 
 
 def _mediation_model(result, role: str, t: dict, style: str, labels) -> dict:
-    from analysis.apa import apa_mediation
+    from analysis.apa import apa_mediation, ci_label
 
     indirect = []
     for name, row in result.indirect.iterrows():
         indirect.append({"mediator": labels(str(name)),
                          "text": _apa(apa_mediation(row["effect"], row["ci_low"], row["ci_high"], ci=result.ci,
-                                                    style=style), style),
+                                                    style=style, lang=labels.lang), style),
                          "excludes_zero": bool(row["ci_low"] > 0 or row["ci_high"] < 0)})
     paths = result.paths
-    rows = [[name, _num(r.coef), _num(r.se), _num(r.t), _p_cell(r.p), f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"]
+    rows = [[t.get(f"path_{name}", name), _num(r.coef), _num(r.se), _num(r.t), _p_cell(r.p), f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"]
             for name, r in zip(paths.index, paths.itertuples(index=False))]
     rows += [[f"a × b ({labels(str(name))})", _num(r.effect), _num(r.boot_se), "–", "–",
               f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"]
@@ -242,7 +282,7 @@ def _mediation_model(result, role: str, t: dict, style: str, labels) -> dict:
         "n": result.n, "supported": any(i["excludes_zero"] for i in indirect),
         "b_significant": any(paths.loc[i, "p"] < 1 - result.ci for i in b_rows),
         "table": _table(f"{t['paths_table']} ({t[role]}: {', '.join(labels(m) for m in result.m)})",
-                        [t["path"], t["estimate"], "SE", "t", "p", f"{_num(100 * result.ci, 0)}% CI"], rows),
+                        [t["path"], t["estimate"], "SE", "t", "p", ci_label(result.ci, labels.lang)], rows),
     }
 
 
@@ -264,7 +304,7 @@ def _examples(results, labels, per_motive: int = 2) -> list[dict]:
 
 def report_context(results, t: dict, style: str = "markdown") -> dict:
     """Everything the templates show, formatted: numbers, tables (translated) and verdicts."""
-    from analysis.apa import apa_correlation
+    from analysis.apa import apa_correlation, ci_label
 
     study, lang = results.study, results.lang
     labels = _Labels(study, lang, t)
@@ -280,19 +320,22 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
     context["flow_table"] = _table(t["flow_table"], [t["stage"], "n"],
                                    [[t.get(f"stage_{s}", s), int(n)] for s, n in flow.items()])
     counts = results.analysed["condition"].value_counts(sort=False)
-    context["conditions"] = [{"name": str(c), "n": int(counts.get(c, 0))} for c in study.condition_names]
-    context["reliability"] = _table(t["reliability_table"], [t["scale"], t["items"], "α", "95% CI", "ω", "n"], [
+    context["conditions"] = [{"name": labels.group(c), "n": int(counts.get(c, 0))} for c in study.condition_names]
+    ci95 = ci_label(0.95, lang)
+    context["reliability"] = _table(t["reliability_table"], [t["scale"], t["items"], "α", ci95, "ω", "n"], [
         [labels(r.scale), r.n_items, _num(r.alpha, bounded=True),
          f"[{_num(r.alpha_ci_low, bounded=True)}, {_num(r.alpha_ci_high, bounded=True)}]",
          _num(r.omega, bounded=True), r.n] for r in results.reliability.itertuples(index=False)])
     manipulation = results.manipulation
     context["manipulation"] = None if manipulation.empty else _table(
         t["manipulation_table"], [t["item"], t["level"], t["expected_answer"], "n", t["pct_expected"]],
-        [[r.item, r.level, r.expected, r.n, _num(r.pct_expected, 1)] for r in manipulation.itertuples(index=False)])
-    context["manipulation_rows"] = [{"level": r.level, "pct": _num(r.pct_expected, 1), "item": r.item}
+        [[r.item, labels((r.factor, r.level)), labels.option(r.item, r.expected), r.n, _num(r.pct_expected, 1)]
+         for r in manipulation.itertuples(index=False)])
+    context["manipulation_rows"] = [{"level": labels((r.factor, r.level)), "pct": _num(r.pct_expected, 1),
+                                     "item": r.item}
                                     for r in manipulation.itertuples(index=False)]
-    context["descriptives"] = _table(t["descriptives_table"], [t["variable"], t["condition"], "n", "M", "SD", "95% CI"], [
-        [labels(r.variable), r.condition, r.n, _num(r.mean), _num(r.sd), f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"]
+    context["descriptives"] = _table(t["descriptives_table"], [t["variable"], t["condition"], "n", "M", "SD", ci95], [
+        [labels(r.variable), labels.group(r.condition), r.n, _num(r.mean), _num(r.sd), f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"]
         for r in results.descriptives.itertuples(index=False)])
     from study.pipeline_steps import AnovaOutcome
 
@@ -300,7 +343,9 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
                          if isinstance(o, AnovaOutcome)]
     context["mediations"] = [
         {"id": o.hypothesis.id.upper(), "description": o.hypothesis.description_in(lang), "x": labels(o.hypothesis.x),
-         "y": labels(o.hypothesis.y), "coding": ", ".join(f"{k} = {v}" for k, v in o.hypothesis.x_coding.items()),
+         "y": labels(o.hypothesis.y), "method": t[f"ci_method_{study.analysis.ci_method}"],
+         "coding": ", ".join(f"{t['quote'].format(text=labels((o.hypothesis.x, k)))} = {v}"
+                             for k, v in o.hypothesis.x_coding.items()),
          "models": [_mediation_model(r, role, t, style, labels)
                     for role, r in (("primary", o.primary), ("secondary", o.secondary)) if r is not None]}
         for o in results.hypotheses if not isinstance(o, AnovaOutcome)]
@@ -309,12 +354,13 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
     if results.motives is not None:
         levels = study.condition_names
         context["motives"] = _table(
-            t["motives_table"], [t["motive"], *levels, t["total"], t["test"], "p", "V"],
+            t["motives_table"], [t["motive"], *map(labels.group, levels), t["total"], t["test"], "p", "V"],
             [[labels(("motive", r["motive"])), *[f"{r[f'n_{c}']} ({_num(r[f'pct_{c}'], 1)}%)" for c in levels],
               f"{r['n_total']} ({_num(r['pct_total'], 1)}%)", t.get(f"test_{r['test']}", r["test"]), _p_cell(r["p"]),
               _num(r["cramers_v"], bounded=True)] for _, r in results.motives.iterrows()])
-        context["strategic"] = _strategic_by_condition(results)
-        context["strategic_shares"] = ", ".join(f"{x['condition']} {x['pct']}%" for x in context["strategic"])
+        context["strategic"] = _strategic_by_condition(results, labels)
+        context["strategic_shares"] = ", ".join(f"{t['quote'].format(text=x['condition'])} {x['pct']}%"
+                                                for x in context["strategic"])
     context["examples"] = _examples(results, labels)
     context["correlations"] = []
     if results.correlations is not None:
@@ -323,13 +369,14 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
                 continue
             context["correlations"].append({
                 "x": labels(r.x), "y": labels(r.y), "significant": bool(r.p < alpha),
-                "text": _apa(apa_correlation(r.r, r.n, r.p, ci_low=r.ci_low, ci_high=r.ci_high, style=style), style)})
+                "text": _apa(apa_correlation(r.r, r.n, r.p, ci_low=r.ci_low, ci_high=r.ci_high, style=style,
+                                             lang=lang), style)})
     return context
 
 
-def _strategic_by_condition(results) -> list[dict]:
+def _strategic_by_condition(results, labels) -> list[dict]:
     data = results.analysed
     if "pk_any" not in data.columns:
         return []
     share = data.groupby("condition", observed=True)["pk_any"].apply(lambda s: 100 * s.dropna().astype(float).mean())
-    return [{"condition": str(c), "pct": _num(share.get(c), 1)} for c in results.study.condition_names]
+    return [{"condition": labels.group(c), "pct": _num(share.get(c), 1)} for c in results.study.condition_names]
