@@ -44,6 +44,13 @@ def _fill(html: bool):
     return fill
 
 
+def _code_spans(html: bool):
+    """Table cells: `id` spans become <code> in HTML (the rest escaped); Markdown keeps the backticks."""
+    def code(value) -> str:
+        return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(value)))) if html else value
+    return code
+
+
 @lru_cache(maxsize=2)
 def _environment(html: bool) -> Environment:
     env = Environment(loader=PackageLoader("study", "templates"), undefined=StrictUndefined,
@@ -51,6 +58,7 @@ def _environment(html: bool) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["fill"] = _fill(html)
     env.filters["md"] = md_escape
+    env.filters["code"] = _code_spans(html)
     return env
 
 
@@ -329,7 +337,7 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
     manipulation = results.manipulation
     context["manipulation"] = None if manipulation.empty else _table(
         t["manipulation_table"], [t["item"], t["level"], t["expected_answer"], "n", t["pct_expected"]],
-        [[r.item, labels((r.factor, r.level)), labels.option(r.item, r.expected), r.n, _num(r.pct_expected, 1)]
+        [[f"`{r.item}`", labels((r.factor, r.level)), labels.option(r.item, r.expected), r.n, _num(r.pct_expected, 1)]
          for r in manipulation.itertuples(index=False)])
     context["manipulation_rows"] = [{"level": labels((r.factor, r.level)), "pct": _num(r.pct_expected, 1),
                                      "item": r.item}

@@ -215,24 +215,51 @@ def result_tables(results) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _figure_labels(results):
+    """Condition names, outcome labels and the axis words of the figures in the report's language."""
+    import textwrap
+
+    from study.report import _Labels, load_texts
+
+    t = load_texts()[results.lang]
+    labels = _Labels(results.study, results.lang, t)
+    conditions = {c: textwrap.fill(labels.group(c), 24) for c in results.study.condition_names}
+    return t, labels, conditions
+
+
 def make_figures(results) -> dict:
-    """The report's figures (name -> matplotlib Figure), from the analysed data and results."""
+    """The report's figures (name -> matplotlib Figure), from the analysed data and results.
+
+    Conditions, outcomes and motives carry the report's display labels (in Dutch the
+    study file's labels; in English the ids, as in the report's tables).
+    """
+    import textwrap
+
     from analysis import figures
     from study.pipeline_steps import AnovaOutcome, code_columns
 
     data, study = results.analysed, results.study
+    t, labels, conditions = _figure_labels(results)
     made = {}
     for outcome in results.hypotheses:
         hid = outcome.hypothesis.id
         if isinstance(outcome, AnovaOutcome):
-            made[f"{hid}_{outcome.hypothesis.dv}_by_condition"] = figures.attitude_by_condition(
-                data, outcome.hypothesis.dv, "condition", seed=results.boot_seed)
+            fig = figures.attitude_by_condition(data, outcome.hypothesis.dv, "condition", seed=results.boot_seed,
+                                                labels=conditions, ylabel=labels(outcome.hypothesis.dv))
+            fig.axes[0].set_xlabel(t["fig_condition_axis"])
+            made[f"{hid}_{outcome.hypothesis.dv}_by_condition"] = fig
         else:
             made[f"{hid}_mediation_diagram"] = figures.mediation_diagram(outcome.primary)
             made[f"{hid}_bootstrap_distribution"] = figures.bootstrap_distribution(outcome.primary)
     codes = code_columns(data)
     if codes:
-        made["motives_by_condition"] = figures.motives_by_condition_plot(data, codes, "condition")
+        fig = figures.motives_by_condition_plot(
+            data, codes, "condition", labels=conditions,
+            motive_labels={c.removeprefix("code_"): textwrap.fill(labels(("motive", c.removeprefix("code_"))), 14)
+                           for c in codes})
+        fig.axes[0].set_ylabel(t["fig_pct_mentioned"])
+        fig.axes[0].get_legend().set_title(t["fig_condition_axis"])
+        made["motives_by_condition"] = fig
     attitude_items = [s for s in study.questionnaire.scales if s.id == "attitude"]
     if attitude_items and set(attitude_items[0].items) <= set(data.columns):
         made["attitude_items"] = figures.likert_diverging(data, attitude_items[0].items, by="condition")
