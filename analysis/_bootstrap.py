@@ -12,7 +12,8 @@ The kernel never loops over resamples in Python. For a chunk of resamples it
 4. after the loop, on all resamples at once, forms the centred sums of squares
    and cross-products and solves the small regressions in closed form (one
    mediator, no covariates) or as batched ``np.linalg.solve`` calls on stacked
-   small matrices.
+   small matrices (``analysis._bootstrap_regression``; the intervals are in
+   ``analysis._bootstrap_intervals``).
 
 The data are centred at their full-sample means first: slopes do not change,
 and the sums stay well conditioned. Memory is bounded by the chunk size
@@ -34,10 +35,20 @@ from collections.abc import Iterator
 
 import numpy as np
 
+# the regressions and the intervals live in their own modules; their names stay importable here
+from analysis._bootstrap_intervals import bias_corrected_interval, percentile_interval  # noqa: F401
+from analysis._bootstrap_regression import (  # noqa: F401
+    case_products,
+    centred_cross_products,
+    centred_squares,
+    indirect_from_cross_products,
+    indirect_from_sums,
+    singular_resamples,
+)
+
 # count cells (resamples x cases) per chunk: the count buffers (0.5 MB each) stay
 # in cache and are reused, and the matrix products stay small enough for one thread
 _CHUNK_CELLS = 1 << 16
-_SINGULAR = 1e-10  # relative size below which a sum of squares or determinant counts as 0
 
 
 _blas_controller = None
@@ -129,95 +140,6 @@ def resample_counts(
     return counts
 
 
-def case_products(columns: np.ndarray) -> np.ndarray:
-    """Per-case products: every column, then every product ``z_i * z_j`` with ``i <= j``.
-
-    ``columns`` has shape (..., n, d); the result (..., n, d + d(d+1)/2).
-    A count matrix times this gives each resample's sums and cross-product sums.
-
-    >>> case_products(np.array([[1.0, 2.0]]))
-    array([[1., 2., 1., 2., 4.]])
-    """
-    d = columns.shape[-1]
-    left, right = np.triu_indices(d)
-    return np.concatenate([columns, columns[..., left] * columns[..., right]], axis=-1)
-
-
-def centred_cross_products(sums: np.ndarray, d: int, n_draws: int) -> np.ndarray:
-    """Rebuild each resample's centred sums of squares and cross-products.
-
-    ``sums`` is (..., d + d(d+1)/2) as produced by ``counts @ case_products(Z)``
-    and ``n_draws`` the number of cases drawn per resample (the counts' row sum);
-    the result is (..., d, d) with entries ``sum w (z_i - mean_i)(z_j - mean_j)``.
-    """
-    totals = sums[..., :d]
-    raw = np.empty(sums.shape[:-1] + (d, d))
-    left, right = np.triu_indices(d)
-    raw[..., left, right] = sums[..., d:]
-    raw[..., right, left] = sums[..., d:]
-    return raw - totals[..., :, None] * totals[..., None, :] / n_draws
-
-
-def singular_resamples(scp: np.ndarray, tolerance: float = _SINGULAR) -> np.ndarray:
-    """Mark resamples whose predictors ``x, M, C`` (all but the last variable) are collinear.
-
-    A predictor whose sum of squares is below ``tolerance`` times its average
-    over the resamples counts as constant; otherwise the determinant of the
-    predictors' correlation matrix must exceed ``tolerance``.
-
-    >>> scp = np.array([[[1.0, 0.5, 0], [0.5, 1, 0], [0, 0, 1]],
-    ...                 [[1.0, 1.0, 0], [1.0, 1, 0], [0, 0, 1]]])
-    >>> singular_resamples(scp)
-    array([False,  True])
-    """
-    p = scp.shape[-1] - 1
-    squares = np.diagonal(scp, axis1=-2, axis2=-1)[..., :p]
-    reference = np.nanmean(squares.reshape(-1, p), axis=0)
-    constant = (squares <= tolerance * reference).any(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.sqrt(squares)
-        correlation = scp[..., :p, :p] / (scale[..., :, None] * scale[..., None, :])
-        if p == 2:
-            determinant = 1 - correlation[..., 0, 1] ** 2
-        else:
-            determinant = np.linalg.det(np.nan_to_num(correlation))
-    return constant | ~(determinant > tolerance)
-
-
-def indirect_from_cross_products(scp: np.ndarray, n_mediators: int, n_covariates: int) -> np.ndarray:
-    """Indirect effects ``a_j * b_j`` from centred cross-product matrices.
-
-    ``scp`` is (..., d, d) with the variables in the order
-    ``x, M_1..M_k, C_1..C_q, y``. The a paths come from ``M_j ~ x + C``, the b
-    paths from ``y ~ x + M + C`` (intercepts are absorbed by the centring).
-    Resamples in which the predictors are collinear (e.g. x constant) give NaN.
-    """
-    k, q = n_mediators, n_covariates
-    singular = singular_resamples(scp)
-    if singular.any():  # keep the solver away from singular systems
-        scp = scp.copy()
-        scp[singular] = np.eye(scp.shape[-1])
-    if k == 1 and q == 0:  # closed form for the common case
-        sxx, sxm, sxy = scp[..., 0, 0], scp[..., 0, 1], scp[..., 0, 2]
-        smm, smy = scp[..., 1, 1], scp[..., 1, 2]
-        a = sxm / sxx
-        b = (sxx * smy - sxm * sxy) / (sxx * smm - sxm * sxm)
-        effect = (a * b)[..., None]
-    else:
-        mediators = np.arange(1, 1 + k)
-        a_predictors = np.r_[0, np.arange(1 + k, 1 + k + q)]
-        b_predictors = np.arange(0, 1 + k + q)
-        a_lhs = scp[..., a_predictors[:, None], a_predictors]
-        a_rhs = scp[..., a_predictors[:, None], mediators]
-        a = np.linalg.solve(a_lhs, a_rhs)[..., 0, :]
-        b_lhs = scp[..., b_predictors[:, None], b_predictors]
-        b_rhs = scp[..., b_predictors, -1][..., None]
-        b = np.linalg.solve(b_lhs, b_rhs)[..., 1 : 1 + k, 0]
-        effect = a * b
-    effect[singular] = np.nan
-    return effect
-
-
 def _stack_variables(x, mediators, y, covariates) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     mediators = np.asarray(mediators, dtype=np.float64)
@@ -259,38 +181,6 @@ def bootstrap_sums(variables: np.ndarray, index_blocks) -> tuple[np.ndarray, int
     if not sums:
         return np.empty((0, products.shape[1])), n_draws
     return np.concatenate(sums), n_draws
-
-
-def centred_squares(sums: np.ndarray, d: int, n_draws: int) -> np.ndarray:
-    """Each resample's centred sum of squares per variable, shape (..., d)."""
-    diagonal = d + np.cumsum(np.r_[0, np.arange(d, 1, -1)])  # positions of z_i * z_i
-    return sums[..., diagonal] - sums[..., :d] ** 2 / n_draws
-
-
-def indirect_from_sums(sums: np.ndarray, d: int, n_draws: int, n_mediators: int) -> np.ndarray:
-    """Indirect effects ``a_j * b_j`` from the sums of :func:`bootstrap_sums`, shape (..., k).
-
-    One mediator without covariates has a closed form on the columns of
-    ``sums``; otherwise the centred cross-product matrices are solved in batch.
-    NaN marks resamples whose predictors are collinear (e.g. x constant).
-    """
-    if n_mediators == 1 and d == 3:
-        # sums: x, m, y, xx, xm, xy, mm, my, yy (variables centred at the sample means)
-        sx, sm, sy, sxx, sxm, sxy, smm, smy = np.moveaxis(sums[..., :8], -1, 0)
-        sxx = sxx - sx * sx / n_draws
-        sxm = sxm - sx * sm / n_draws
-        sxy = sxy - sx * sy / n_draws
-        smm = smm - sm * sm / n_draws
-        smy = smy - sm * sy / n_draws
-        determinant = sxx * smm - sxm * sxm
-        with np.errstate(divide="ignore", invalid="ignore"):
-            effect = (sxm / sxx) * (sxx * smy - sxm * sxy) / determinant
-            singular = ~(determinant > _SINGULAR * sxx * smm)
-        singular |= (sxx <= _SINGULAR * np.mean(sxx)) | (smm <= _SINGULAR * np.mean(smm))
-        effect[singular] = np.nan
-        return effect[..., None]
-    scp = centred_cross_products(sums, d, n_draws)
-    return indirect_from_cross_products(scp, n_mediators, d - 2 - n_mediators)
 
 
 def bootstrap_indirect(
@@ -357,56 +247,6 @@ def bootstrap_indirect(
     sums, n_draws = bootstrap_sums(variables, blocks)
     effect = indirect_from_sums(sums, d, n_draws, k)
     return (effect, centred_squares(sums, d, n_draws)) if return_squares else effect
-
-
-def percentile_interval(boot: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap interval per column of ``boot`` (NaN resamples ignored).
-
-    Quantiles use numpy's default (linear interpolation between order statistics).
-
-    >>> lo, hi = percentile_interval(np.arange(101.0)[:, None], 0.9)
-    >>> float(lo[0]), float(hi[0])
-    (5.0, 95.0)
-    """
-    tail = (1 - level) / 2
-    quantile = np.nanquantile if np.isnan(boot).any() else np.quantile
-    low, high = quantile(boot, [tail, 1 - tail], axis=0)
-    return low, high
-
-
-def bias_corrected_interval(
-    boot: np.ndarray, estimate: np.ndarray, level: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Bias-corrected (not accelerated) bootstrap interval per column of ``boot``.
-
-    With ``z0 = Phi^-1(share of resamples below the estimate)`` the bounds are
-    the ``Phi(2 z0 -+ z_(1-alpha/2))`` quantiles of the bootstrap distribution
-    (Efron & Tibshirani 1993, section 14.3; PROCESS 2's default). The share is
-    clipped to ``[1/(2B), 1 - 1/(2B)]`` so that ``z0`` stays finite when every
-    resample lies on one side of the estimate.
-
-    >>> boot = np.linspace(-1, 1, 2001)[:, None]
-    >>> lo, hi = bias_corrected_interval(boot, np.array([0.0]), 0.95)
-    >>> round(float(lo[0]), 3), round(float(hi[0]), 3)
-    (-0.95, 0.95)
-    """
-    from scipy.special import ndtr, ndtri  # normal cdf and quantile
-
-    boot = np.asarray(boot, dtype=np.float64)
-    estimate = np.asarray(estimate, dtype=np.float64)
-    lows, highs = np.empty(boot.shape[1]), np.empty(boot.shape[1])
-    z_tail = ndtri(1 - (1 - level) / 2)
-    for j in range(boot.shape[1]):
-        column = boot[:, j][np.isfinite(boot[:, j])]
-        if column.size == 0:
-            lows[j] = highs[j] = np.nan
-            continue
-        share = np.mean(column < estimate[j])
-        share = np.clip(share, 0.5 / column.size, 1 - 0.5 / column.size)
-        z0 = ndtri(share)
-        probabilities = ndtr(np.array([2 * z0 - z_tail, 2 * z0 + z_tail]))
-        lows[j], highs[j] = np.quantile(column, probabilities)
-    return lows, highs
 
 
 def bootstrap_sums_batched(
