@@ -92,3 +92,58 @@ def test_command_errors_are_messages(tmp_path, capsys):
     assert "no-such-study" in capsys.readouterr().err
     assert main(["prereg", "tilburg", "--out", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
+
+
+# --- the Dutch preregistration is Dutch throughout (issue 6) -------------------------------------
+
+ENGLISH_TELLTALES = (" the ", " participants", " condition ", " which ", " with ", " are ", " through ",
+                     " and ", " or ", " not ", "Welch's", "% CI", " differs ", "percentile")
+
+
+def _own_prose(text: str) -> str:
+    """The plan's own words: without code spans and the cited source (a citation stays as published)."""
+    lines = [line for line in text.splitlines() if not line.startswith("Gerepliceerde studie:")]
+    return re.sub(r"`[^`\n]*`", " ", " ".join(lines))
+
+
+@pytest.mark.parametrize("name", ["tilburg", "webcare-2x2"])
+def test_dutch_plan_has_no_english_sentences(name):
+    study = load_study(name)
+    dutch = preregistration(study, "nl")
+    assert [w for w in ENGLISH_TELLTALES if w in _own_prose(dutch)] == []
+    english = preregistration(study, "en")  # the check can fail: English trips it
+    assert len([w for w in ENGLISH_TELLTALES if w in _own_prose(english)]) >= 5
+    for hypothesis in study.analysis.hypotheses:
+        assert hypothesis.description["nl"].split()[0] in dutch.split("## 2.")[0]
+        assert hypothesis.description["en"] not in dutch
+
+
+def test_dutch_plan_names_the_method_and_the_scheme_in_dutch(tilburg):
+    dutch = preregistration(tilburg, "nl")
+    assert "(percentielmethode; seed 2021)" in dutch
+    assert "evenveel afgeronde deelnemers krijgt, `balanced_completes`" in dutch
+    bc = tilburg.model_copy(update={"analysis": tilburg.analysis.model_copy(update={"ci_method": "bc"})})
+    assert "biasgecorrigeerde methode (bc)" in preregistration(bc, "nl")
+    assert "a bias-corrected (bc) bootstrap 95% CI" in preregistration(bc, "en")
+
+
+def test_a_plain_string_description_serves_every_language(tilburg):
+    first = tilburg.analysis.hypotheses[0].model_copy(update={"description": "One text for all."})
+    plan = tilburg.analysis.model_copy(update={"hypotheses": [first, *tilburg.analysis.hypotheses[1:]]})
+    study = tilburg.model_copy(update={"analysis": plan})
+    for lang in ("en", "nl"):
+        assert "- **H1** (" in preregistration(study, lang)
+        assert "): One text for all." in preregistration(study, lang)
+
+
+def test_a_description_missing_a_study_language_is_a_file_error(tmp_path):
+    from _study_variants import line_number, variant
+
+    from study.loader import StudyFileError
+
+    old = "        en: Attitude towards the provider differs by channel (public > private).\n"
+    path, text = variant(tmp_path, old, "")
+    with pytest.raises(StudyFileError) as error:
+        load_study(path)
+    line = line_number(text, "      description:\n        nl: De houding")
+    assert f"{path}:{line}: analysis.hypotheses[0].description: missing the 'en' translation" in str(error.value)

@@ -136,3 +136,119 @@ def test_tables_keep_full_precision(results):
     pd.testing.assert_frame_equal(tables["h1_anova"], results.hypothesis("h1").anova)
     indirect = tables["h2_primary_indirect"].set_index("mediator")
     assert indirect.loc["pk_strategic", "effect"] == results.hypothesis("h2").primary.indirect.loc["pk_strategic", "effect"]
+
+
+# --- the Dutch report is Dutch throughout (issue 6) ---------------------------------------------
+
+#: Words that mark an English sentence; none of them is a Dutch word (" of " would be: Dutch "or").
+ENGLISH_TELLTALES = (" the ", " participants", " condition ", " which ", " with ", " were ", " through ",
+                     " and ", " or ", " not ", "Welch's", "% CI", " differs ")
+
+
+def _prose_of_markdown(text: str) -> str:
+    """The report's own words: without code (fenced, inline), participants' quoted reasons and link targets."""
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    text = re.sub(r"`[^`\n]*`", " ", text)
+    text = re.sub(r"“[^”]*”", " ", text)
+    return re.sub(r"\]\([^)]*\)", "]", text)
+
+
+def _prose_of_html(page: str) -> str:
+    page = re.sub(r"<(svg|style|pre|code|q)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def _english_words(prose: str) -> list[str]:
+    prose = " ".join(prose.split())
+    return [word for word in ENGLISH_TELLTALES if word in prose]
+
+
+@pytest.fixture(scope="module")
+def dutch(results):
+    return replace(results, lang="nl")
+
+
+def test_the_english_word_check_can_fail(results):
+    """The check below is meaningful: the English report trips it."""
+    assert len(_english_words(_prose_of_markdown(render_report(results, "md")))) >= 5
+
+
+def test_dutch_report_has_no_english_sentences(dutch):
+    assert _english_words(_prose_of_markdown(render_report(dutch, "md"))) == []
+    assert _english_words(_prose_of_html(render_report(dutch, "html"))) == []
+
+
+def test_dutch_prose_names_levels_by_their_labels(dutch):
+    study = dutch.study
+    report = render_report(dutch, "md")
+    prose = _prose_of_markdown(report)
+    for factor in study.factors:
+        for level in factor.levels:
+            label = level.label["nl"]
+            assert f"‘{label}’" in prose, label  # in the sentences (quoted) ...
+            assert not re.search(rf"\b{level.name}\b", prose), level.name  # ... and never as the id
+            assert f"| {label} |" in report  # and in the tables
+    summary = prose.split("## 9.")[1]
+    comparison = dutch.hypothesis("h1").comparisons["channel"]
+    top = str(comparison.descriptives.set_index("channel")["mean"].astype(float).idxmax())
+    if "hoger bij" in summary:
+        assert f"hoger bij ‘{_level_label(study, 'channel', top)}’" in summary
+
+
+def _level_label(study, factor: str, level: str, lang: str = "nl") -> str:
+    return next(lv.label[lang] for lv in study.factor(factor).levels if lv.name == level)
+
+
+def test_dutch_report_uses_dutch_statistics_words(results, dutch):
+    english, report = render_report(results, "md"), render_report(dutch, "md")
+    assert "Welch's *F*(" in english and "95% CI [" in english and "indirect effect = " in english
+    assert "Welch-*F*(" in report and "95%-BI [" in report and "indirect effect = " in report
+    assert "95% CI" not in report and "Welch's" not in report
+    # the numbers are the same: only the words change
+    numbers = re.compile(r"[−-]?\d+\.\d+")
+    assert numbers.findall(english.split("## 6.")[1].split("## 7.")[0]) == \
+        numbers.findall(report.split("## 6.")[1].split("## 7.")[0])
+
+
+def test_hypotheses_are_described_in_the_report_language(results, dutch):
+    for lang, run in (("en", results), ("nl", dutch)):
+        report = render_report(run, "md")
+        for hypothesis in run.study.analysis.hypotheses:
+            text = hypothesis.description[lang]
+            assert f"### {hypothesis.id.upper()}. {md_escape(text)}" in report
+    assert "Attitude towards the provider" not in render_report(dutch, "html")
+
+
+def test_dutch_html_has_dutch_captions_and_code(dutch, tmp_path):
+    from analysis.style import save_figure
+
+    svg_path = save_figure(make_figures(dutch)["motives_by_condition"], tmp_path / "m", formats=("svg",))[0]
+    svg = svg_path.read_text(encoding="utf-8")
+    page = render_report(dutch, "html", figures={"motives_by_condition": svg[svg.index("<svg"):]})
+    texts = load_texts()["nl"]
+    assert '<html lang="nl">' in page
+    assert f"<figcaption>{texts['fig_motives_by_condition']}</figcaption>" in page
+    assert "<td><code>mc_channel</code></td>" in page
+
+
+def test_dutch_figures_carry_labels(dutch):
+    figures = make_figures(dutch)
+    axes = figures["h1_attitude_by_condition"].axes[0]
+    ticks = [t.get_text().replace("\n", " ") for t in axes.get_xticklabels()]
+    assert ticks == [level.label["nl"] for level in dutch.study.factor("channel").levels]
+    assert axes.get_xlabel() == load_texts()["nl"]["fig_condition_axis"]
+    assert axes.get_ylabel() == "Houding tegenover het bedrijf"
+    english = make_figures(replace(dutch, lang="en"))["h1_attitude_by_condition"].axes[0]
+    assert [t.get_text() for t in english.get_xticklabels()] == ["public", "private"]
+
+
+def test_two_factor_conditions_show_both_labels():
+    run = replicate("webcare-2x2", lang="nl", n=60, seed=5, n_boot=200, out=None)
+    report = render_report(run, "md")
+    prose = _prose_of_markdown(report)
+    first = run.study.conditions[0]
+    joined = " / ".join(_level_label(run.study, f, lv) for f, lv in first.levels.items())
+    assert f"‘{joined}’ *n* = " in prose
+    assert _english_words(prose) == []
+    for name in run.study.condition_names:
+        assert not re.search(rf"\b{name}\b", prose)
