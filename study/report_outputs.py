@@ -262,5 +262,7 @@ def make_figures(results) -> dict:
         made["motives_by_condition"] = fig
     attitude_items = [s for s in study.questionnaire.scales if s.id == "attitude"]
     if attitude_items and set(attitude_items[0].items) <= set(data.columns):
-        made["attitude_items"] = figures.likert_diverging(data, attitude_items[0].items, by="condition")
+        fig = figures.likert_diverging(data, attitude_items[0].items, by="condition")
+        fig.axes[0].set_xlabel(t["fig_pct_answers"])
+        made["attitude_items"] = fig
     return made

@@ -238,6 +238,9 @@ def test_dutch_figures_carry_labels(dutch):
     assert ticks == [level.label["nl"] for level in dutch.study.factor("channel").levels]
     assert axes.get_xlabel() == load_texts()["nl"]["fig_condition_axis"]
     assert axes.get_ylabel() == "Houding tegenover het bedrijf"
+    texts = load_texts()["nl"]
+    assert figures["motives_by_condition"].axes[0].get_ylabel() == texts["fig_pct_mentioned"]
+    assert figures["attitude_items"].axes[0].get_xlabel() == texts["fig_pct_answers"]
     english = make_figures(replace(dutch, lang="en"))["h1_attitude_by_condition"].axes[0]
     assert [t.get_text() for t in english.get_xticklabels()] == ["public", "private"]
 
