@@ -84,7 +84,7 @@ def test_missing_translation_of_a_thread(capsys, tmp_path):
 
 def test_duplicate_ids(capsys, tmp_path):
     path, text = variant(tmp_path, "      id: h2\n", "      id: h1\n")
-    _expect(capsys, path, text, "analysis.hypotheses[1].id", "id: h1\n      description: >-\n        The channel",
+    _expect(capsys, path, text, "analysis.hypotheses[1].id", "id: h1\n      description:\n        nl: >-\n          Het kanaal",
             ["duplicate hypothesis id 'h1'"])
 
 
