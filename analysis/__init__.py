@@ -52,6 +52,7 @@ _API = {
     # apa.py
     "format_p": "apa",
     "apa": "apa",
+    "ci_label": "apa",
     # figures.py (house style in style.py)
     "figures": None,
 }
