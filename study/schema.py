@@ -353,6 +353,7 @@ class Study(_Part):
     completion: Completion
     analysis: AnalysisPlan
     simulation: SimulationModel = Field(default_factory=SimulationModel)
+    store_ip: bool = False  # keep participants' IP addresses only when the study asks
 
     _path = PrivateAttr(None)
     _file_hash = PrivateAttr(None)

@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secure-cookies", action="store_true",
                         help="mark cookies Secure (use when served over HTTPS via a proxy)")
     parser.add_argument("--store-ip", action="store_true",
-                        help="keep participants' IP addresses (off by default)")
+                        help="keep participants' IP addresses (off by default; a study file can ask with store_ip: true)")
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes (default 1; 2 or more use more cores)")
 

@@ -119,7 +119,8 @@ def create_app(
     secure_cookies : bool
         Mark cookies ``Secure`` (set when serving over HTTPS).
     store_ip : bool
-        Keep the participant's IP address (off unless the study needs it).
+        Keep the participant's IP address (off unless this is set or the study
+        file asks for it with ``store_ip: true``).
     """
     if isinstance(study, (str, os.PathLike)):
         from study import load_study
@@ -133,7 +134,7 @@ def create_app(
         admin_token=admin_token or os.environ.get("REPLYLAB_ADMIN_TOKEN") or secrets.token_urlsafe(18),
         secret=db.secret_key(),
         secure_cookies=secure_cookies,
-        store_ip=store_ip,
+        store_ip=store_ip or study.store_ip,
     )
     @contextlib.asynccontextmanager
     async def lifespan(_app):

@@ -179,6 +179,15 @@ async def test_no_ip_address_is_stored_by_default(app, client):
     assert participant_of(app, client)["ip_address"] is None
 
 
+async def test_ip_address_is_stored_when_the_study_asks(tilburg, tmp_path):
+    application = create_app(tilburg.model_copy(update={"store_ip": True}),
+                             f"sqlite:///{tmp_path / 'ip.db'}", admin_token=ADMIN_TOKEN)
+    async with client_for(application) as ip_client:
+        await consent(ip_client)
+        assert participant_of(application, ip_client)["ip_address"] is not None
+    application.state.survey.db.close()
+
+
 async def test_double_consent_assigns_once(app, client):
     page = await client.get("/", params={"lang": "en"})
     form = {"csrf_token": csrf_of(page), "lang": "en", "consent": "yes"}
