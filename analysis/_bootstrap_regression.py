@@ -17,6 +17,8 @@ array([[-1.]])
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 _SINGULAR = 1e-10  # relative size below which a sum of squares or determinant counts as 0
@@ -31,9 +33,16 @@ def case_products(columns: np.ndarray) -> np.ndarray:
     >>> case_products(np.array([[1.0, 2.0]]))
     array([[1., 2., 1., 2., 4.]])
     """
-    d = columns.shape[-1]
-    left, right = np.triu_indices(d)
+    left, right = _pairs(columns.shape[-1])
     return np.concatenate([columns, columns[..., left] * columns[..., right]], axis=-1)
+
+
+@functools.lru_cache(maxsize=32)
+def _pairs(d: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(d)``, built once per d (it costs more than the products for small n)."""
+    left, right = np.triu_indices(d)
+    left.flags.writeable = right.flags.writeable = False
+    return left, right
 
 
 def centred_cross_products(sums: np.ndarray, d: int, n_draws: int) -> np.ndarray:

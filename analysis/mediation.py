@@ -41,6 +41,12 @@ INDIRECT_COLUMNS = ["effect", "boot_se", "ci_low", "ci_high"]
 STANDARDIZED_COLUMNS = [
     "partial", "partial_ci_low", "partial_ci_high", "complete", "complete_ci_low", "complete_ci_high",
 ]
+# column labels built once (a pandas Index costs tens of microseconds to build from a list)
+_PATH_INDEX, _INDIRECT_INDEX, _STANDARDIZED_INDEX = (
+    pd.Index(PATH_COLUMNS), pd.Index(INDIRECT_COLUMNS), pd.Index(STANDARDIZED_COLUMNS)
+)
+_SOBEL_INDEX = pd.Index(["effect", "se", "z", "p"])
+_ONE_MEDIATOR_PATHS = pd.Index(["a", "b", "c", "c_prime"])
 
 
 def _validate_settings(n_boot, ci, ci_method, seed) -> tuple[int, float, int]:
@@ -113,7 +119,11 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
             arrays[name] = np.asarray(series.to_numpy(), dtype=np.float64)
         else:  # a nullable extension dtype (Int64, Float64)
             arrays[name] = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    present = columns[names[0]].notna().to_numpy().copy()  # pandas hands out read-only views
+    x_column = columns[names[0]]
+    if x_column.dtype.kind == "f" and isinstance(x_column.dtype, np.dtype):
+        present = ~np.isnan(x_column.to_numpy())
+    else:
+        present = x_column.notna().to_numpy().copy()  # pandas hands out read-only views
     for values in arrays.values():
         present &= ~np.isnan(values)
     complete = bool(present.all())
@@ -126,21 +136,27 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
     return x_series, int((~present).sum()), arrays
 
 
-def _ols(design: np.ndarray, response: np.ndarray, level: float) -> np.ndarray:
-    """OLS rows ``coef, se, t, p, ci_low, ci_high`` per column of ``design``."""
+def _ols(design: np.ndarray, responses: np.ndarray, level: float) -> np.ndarray:
+    """OLS of each column of ``responses`` on ``design`` (one QR for all of them).
+
+    Returns shape (n_responses, n_predictors, 6): per response and predictor
+    ``coef, se, t, p, ci_low, ci_high``.
+    """
     from scipy.special import stdtr, stdtrit  # the t distribution without scipy.stats' overhead
 
     n, p = design.shape
     q, r = np.linalg.qr(design)
-    coef = np.linalg.solve(r, q.T @ response)
-    residual = response - design @ coef
+    coef = np.linalg.solve(r, q.T @ responses)  # (p, n_responses)
+    residual = responses - design @ coef
     df = n - p
     r_inv = np.linalg.inv(r)
-    se = np.sqrt(residual @ residual / df * np.einsum("ij,ij->i", r_inv, r_inv))
+    variance = np.einsum("ij,ij->j", residual, residual) / df
+    se = np.sqrt(variance[:, None] * np.einsum("ij,ij->i", r_inv, r_inv))
+    coef = coef.T
     t = coef / se
     p_value = 2 * stdtr(df, -np.abs(t))
     margin = stdtrit(df, 1 - (1 - level) / 2) * se
-    return np.column_stack([coef, se, t, p_value, coef - margin, coef + margin])
+    return np.stack([coef, se, t, p_value, coef - margin, coef + margin], axis=-1)
 
 
 def _interval(boot, estimate, level, method):
@@ -256,16 +272,19 @@ def mediation(
     ones = np.ones((n, 1))
     a_design = np.column_stack([ones, x_values, covariate_values])
     full_design = np.column_stack([ones, x_values, mediator_values, covariate_values])
-    a_rows = np.array([_ols(a_design, mediator_values[:, j], level)[1] for j in range(k)])
-    full = _ols(full_design, y_values, level)
-    total = _ols(a_design, y_values, level)[1]
+    # the a paths and the total effect share one design: x and the covariates
+    on_x = _ols(a_design, np.column_stack([mediator_values, y_values]), level)[:, 1]
+    a_rows, total = on_x[:k], on_x[k]
+    full = _ols(full_design, y_values[:, None], level)[0]
     b_rows, direct = full[2 : 2 + k], full[1]
 
     label = (lambda path, name: path) if k == 1 else (lambda path, name: f"{path}[{name}]")
     paths = pd.DataFrame(
         np.vstack([a_rows, b_rows, total, direct]),
-        index=[label("a", n_) for n_ in mediators] + [label("b", n_) for n_ in mediators] + ["c", "c_prime"],
-        columns=PATH_COLUMNS,
+        index=_ONE_MEDIATOR_PATHS if k == 1 else pd.Index(
+            [label("a", n_) for n_ in mediators] + [label("b", n_) for n_ in mediators] + ["c", "c_prime"]
+        ),
+        columns=_PATH_INDEX,
     )
 
     a, b = a_rows[:, 0], b_rows[:, 0]
@@ -277,13 +296,14 @@ def mediation(
     failed = int(np.isnan(boot).any(axis=1).sum())
     if failed:
         warnings.warn(f"{failed} of {n_boot} bootstrap resamples could not be estimated (e.g. x constant in the resample); their intervals use the others.", RuntimeWarning, stacklevel=2)
-    row_names = list(mediators)
+    row_names = list(mediators)  # one Index for the three tables by mediator: building one costs
     if k > 1:
         effect = np.append(effect, effect.sum())
         boot_table = np.column_stack([boot, boot.sum(axis=1)])
         row_names.append("total")
     else:
         boot_table = boot
+    rows = pd.Index(row_names)
     sd_x, sd_y = np.std(x_values, ddof=1), np.std(y_values, ddof=1)
     boot_sd_x = np.sqrt(squares[:, :1] / (n - 1))
     boot_sd_y = np.sqrt(squares[:, -1:] / (n - 1))
@@ -294,7 +314,7 @@ def mediation(
     width = len(effect)
     low, high = lows[:width], highs[:width]
     boot_se = (np.nanstd if failed else np.std)(boot_table, axis=0, ddof=1)
-    indirect = pd.DataFrame(np.column_stack([effect, boot_se, low, high]), index=row_names, columns=INDIRECT_COLUMNS)
+    indirect = pd.DataFrame(np.column_stack([effect, boot_se, low, high]), index=rows, columns=_INDIRECT_INDEX)
 
     from scipy.special import ndtr
 
@@ -302,15 +322,15 @@ def mediation(
     sobel_z = a * b / sobel_se
     sobel = pd.DataFrame(
         np.column_stack([a * b, sobel_se, sobel_z, 2 * ndtr(-np.abs(sobel_z))]),
-        index=mediators,
-        columns=["effect", "se", "z", "p"],
+        index=pd.Index(mediators) if k > 1 else rows,
+        columns=_SOBEL_INDEX,
     )
 
     partial, complete = slice(width, 2 * width), slice(2 * width, 3 * width)
     standardized = pd.DataFrame(
         np.column_stack([points[partial], lows[partial], highs[partial], points[complete], lows[complete], highs[complete]]),
-        index=row_names,
-        columns=STANDARDIZED_COLUMNS,
+        index=rows,
+        columns=_STANDARDIZED_INDEX,
     )
 
     return MediationResult(

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis._bootstrap import (
-    bootstrap_sums_batched,
+    iter_bootstrap_sums_batched,
     case_products,
     centred_cross_products,
     indirect_from_sums,
@@ -148,13 +148,13 @@ def run_power_cell(cell: dict) -> dict:
     d = variables.shape[2]
     if cell["method"] == "boot":
         specific, total = [], []
-        group = max(1, (1 << 22) // (cell["n_boot"] * d * d))  # bounds the memory of the sums
-        for start in range(0, sims, group):
-            sums = bootstrap_sums_batched(variables[start : start + group], cell["n_boot"], rng)
+        # each group's sums are turned into effects and intervals while they are still in cache
+        for _, sums in iter_bootstrap_sums_batched(variables, cell["n_boot"], rng):
             boot = indirect_from_sums(sums, d, n, k)
             specific.append(_excludes_zero(boot, cell["alpha"]))
-            total.append(_excludes_zero(boot.sum(axis=2, keepdims=True), cell["alpha"]))
-        significant, significant_total = np.concatenate(specific), np.concatenate(total)
+            total.append(_excludes_zero(boot.sum(axis=2, keepdims=True), cell["alpha"]) if k > 1 else None)
+        significant = np.concatenate(specific)
+        significant_total = np.concatenate(total) if k > 1 else None
     else:
         scp = centred_cross_products(case_products(variables).sum(axis=1), d, n)
         significant, significant_total = _joint_and_mc(scp, n, k, cell["alpha"], cell["method"], rng, cell["n_boot"])

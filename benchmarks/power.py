@@ -7,7 +7,9 @@ One design cell: N = 140 (x 0/1 in two equal groups), a = b = 0.3, c' = 0.2,
 - pingouin: ``pingouin.mediation_analysis`` on 10 simulated studies in a loop,
   extrapolated to 1,000 (it draws its own resamples in the same numbers);
 - floor: drawing the 1,000 x 1,000 x 140 resample indices exactly as our code
-  draws them (``int32``, one (1000, 140) block per study, same generator) and nothing else.
+  draws them (``_bootstrap.iter_batched_resample_indices``, the very iterator
+  ``power_mediation`` consumes: ``int32`` blocks of the same shapes from the same
+  generator) and nothing else.
 
 Times are the best of ``--repeats`` wall-clock runs. Run from the repository root::
 
@@ -28,6 +30,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import power_mediation  # noqa: E402
+from analysis._bootstrap import iter_batched_resample_indices  # noqa: E402
 
 N, A, B, C_PRIME = 140, 0.3, 0.3, 0.2
 
@@ -42,9 +45,8 @@ def best_time(function, repeats):
 
 
 def draw_floor(sims, n_boot):
-    rng = np.random.default_rng(1)
-    for _ in range(sims):
-        rng.integers(0, N, size=(n_boot, N), dtype=np.int32)
+    for _ in iter_batched_resample_indices(sims, N, n_boot, np.random.default_rng(1)):
+        pass
 
 
 def pingouin_loop(studies, n_boot):

@@ -139,3 +139,21 @@ def test_bad_indices_are_refused():
         bootstrap_indirect(x, mediators, y, n_boot=0)
     with pytest.raises(ValueError, match="one value per case"):
         bootstrap_indirect(x[:5], mediators, y, n_boot=10)
+
+
+@pytest.mark.parametrize("n_sets,n,n_boot", [(7, 30, 50), (4, 70, 900), (3, 140, 1000)])
+def test_batched_sums_equal_one_data_set_at_a_time(n_sets, n, n_boot):
+    # whole data sets per block (small), one per block, and one chunked over several blocks
+    from analysis._bootstrap import bootstrap_sums, iter_batched_resample_indices, iter_bootstrap_sums_batched
+
+    variables = np.random.default_rng(1).normal(size=(n_sets, n, 3))
+    variables -= variables.mean(axis=1, keepdims=True)
+    per_set = [[] for _ in range(n_sets)]
+    for first, stop, _, block in iter_batched_resample_indices(n_sets, n, n_boot, np.random.default_rng(5)):
+        for index in range(first, stop):
+            per_set[index].append(block[(index - first) * n_boot : (index - first + 1) * n_boot] if stop - first > 1 else block)
+    reference = np.stack([bootstrap_sums(variables[i], iter(per_set[i]), n_boot)[0] for i in range(n_sets)])
+    for group in (None, 1, 2):
+        pieces = list(iter_bootstrap_sums_batched(variables, n_boot, np.random.default_rng(5), group))
+        assert [start for start, _ in pieces] == list(np.cumsum([0] + [len(s) for _, s in pieces[:-1]]))
+        np.testing.assert_allclose(np.concatenate([s for _, s in pieces]), reference, rtol=1e-12, atol=1e-9)
