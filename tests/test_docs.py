@@ -228,3 +228,28 @@ def test_python_examples_run(document, index, code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # examples may write files (figures)
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(code, f"{document} python block {index}", "exec"), {})
+
+
+# --- the file formats -----------------------------------------------------------------
+
+
+def _format_fields() -> list:
+    from questionnaires import Item, Option, Page, Questionnaire, Scale
+    from questionnaires import library_names
+    from study.schema import Study
+
+    fields = [pytest.param("study-file.md", name, id=f"Study.{name}") for name in Study.model_fields]
+    for model in (Questionnaire, Item, Option, Scale, Page):
+        fields += [pytest.param("questionnaires.md", name, id=f"{model.__name__}.{name}")
+                   for name in model.model_fields]
+    fields += [pytest.param("questionnaires.md", name, id=f"library.{name}") for name in library_names()]
+    return fields
+
+
+@pytest.mark.parametrize(("document", "name"), _format_fields())
+def test_every_file_format_field_is_documented(document, name):
+    code = _code_text((DOCS / document).read_text(encoding="utf-8"))
+    assert re.search(rf"(?<![\w]){re.escape(name)}\b", code), (
+        f"docs/{document} does not mention {name!r} (a field of the file format or a shipped "
+        "module); document it"
+    )
