@@ -24,6 +24,7 @@ backend is involved. :func:`house_style` applies the settings only inside a
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -42,7 +43,7 @@ SINGLE_COLUMN = 3.5  # inches
 DOUBLE_COLUMN = 7.2
 WIDTHS = {"single": SINGLE_COLUMN, "double": DOUBLE_COLUMN}
 FONT_SIZE = 9
-SMALL_FONT_SIZE = 8
+SMALL_FONT_SIZE = 8  # also the smallest text in any figure (annotations, bar labels)
 
 RC = {
     "font.family": "sans-serif",
@@ -130,6 +131,82 @@ def new_figure(width: str | float = "single", aspect: float = 0.75, nrows: int =
         fig = Figure(figsize=figure_size(width, aspect), layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
     return fig, axes
+
+
+def wrap_label(text, max_chars: int) -> str:
+    r"""Break a display label into lines of at most ``max_chars`` characters (at spaces).
+
+    Existing line breaks are kept; a single word longer than ``max_chars`` stays whole.
+
+    Examples
+    --------
+    >>> wrap_label("Solved publicly in the open thread", 16)
+    'Solved publicly\nin the open\nthread'
+    >>> wrap_label("condition\n(public = 1)", 30)
+    'condition\n(public = 1)'
+    """
+    if max_chars < 1:
+        raise ValueError(f"`max_chars` must be a positive whole number; got {max_chars!r}.")
+    return "\n".join(textwrap.fill(line, max_chars, break_long_words=False, break_on_hyphens=False) or line
+                     for line in str(text).split("\n"))
+
+
+def chars_per_line(inches: float, font_size: float = SMALL_FONT_SIZE) -> int:
+    """About how many characters of the house font fit on a line ``inches`` wide.
+
+    An average character of DejaVu Sans is taken as 0.6 em wide (a safe upper
+    bound for mixed lower-case text), so a wrapped label stays within ``inches``.
+
+    Examples
+    --------
+    >>> chars_per_line(3.5, 8)
+    52
+    """
+    return max(1, int(inches * 72 / (0.6 * font_size)))
+
+
+def text_size(fig: Figure, text: str, font_size: float, **text_kw) -> tuple[float, float]:
+    r"""Width and height in inches that ``text`` takes in ``fig`` at ``font_size`` points.
+
+    Measured with the figure's renderer, so the figure can be laid out around
+    its texts before it is drawn.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> width, height = text_size(fig, "a = 0.43\n[0.12, 0.73]", 8)
+    >>> 0.5 < width < 1.0 and 0.2 < height < 0.35
+    True
+    """
+    with house_style():
+        artist = fig.text(0, 0, text, fontsize=font_size, **text_kw)
+        box = artist.get_window_extent()
+        artist.remove()
+    return float(box.width / fig.dpi), float(box.height / fig.dpi)
+
+
+def wrap_to_width(fig: Figure, text, inches: float, font_size: float) -> str:
+    r"""Break ``text`` at spaces so that each line, as measured in ``fig``, is at most ``inches`` wide.
+
+    Existing line breaks are kept; a single word wider than ``inches`` stays whole.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> wrap_to_width(fig, "Channel of the reply", 1.0, 9)
+    'Channel of the\nreply'
+    """
+    lines = []
+    for paragraph in str(text).split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and text_size(fig, candidate, font_size)[0] > inches:
+                lines.append(line)
+                candidate = word
+            line = candidate
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def group_style(index: int) -> dict:
