@@ -4,8 +4,9 @@ Every public function takes ``data`` plus column names and returns a DataFrame
 with fixed, documented columns (or a results object for multi-step models).
 ``analysis`` imports nothing from ``study`` or ``questionnaires``.
 
-Names are loaded on first use, so ``import analysis`` stays cheap (matplotlib,
-statsmodels and pingouin are imported only by the functions that need them).
+Names are loaded on first use (matplotlib, for one, only when a figure is
+made); the few functions that share their module's name (``anova``,
+``reliability``, ``mediation``, ``apa``) are bound when the package is imported.
 
 >>> import analysis
 >>> "mediation" in dir(analysis)
