@@ -26,7 +26,8 @@ from analysis._checks import as_name_list, numeric_column, ordered_groups, requi
 from analysis.crosstab import motives_by_condition
 from analysis.descriptives import describe
 from analysis.figures_mediation import bootstrap_distribution, mediation_diagram
-from analysis.style import group_style, house_style, new_figure
+from analysis.style import (FONT_SIZE, SMALL_FONT_SIZE, chars_per_line, figure_size, group_style, house_style,
+                            new_figure, text_size, wrap_label, wrap_to_width)
 
 __all__ = [
     "attitude_by_condition",
@@ -96,7 +97,7 @@ def attitude_by_condition(
     table = describe(data, dv, by, ci=ci)
     values = numeric_column(data, dv)
     rng = np.random.default_rng(seed)
-    fig, ax = new_figure(width, aspect=0.8)
+    fig, ax = new_figure(width, aspect=min(0.8, 3.2 / figure_size(width)[0]))  # at most 3.2 in tall
     with house_style():
         for position, row in table.iterrows():
             group = row[by]
@@ -109,7 +110,9 @@ def attitude_by_condition(
             ax.errorbar(position, row["mean"], yerr=error, fmt=style["marker"], color="black",
                         markerfacecolor=style["color"], markeredgecolor="black", markersize=7,
                         capsize=4, elinewidth=1.2, zorder=5)
-        ax.set_xticks(range(len(table)), [_label(labels, g) for g in table[by]])
+        slot = 0.9 * (fig.get_figwidth() - 0.7) / len(table)  # long group names wrap within their slot
+        ax.set_xticks(range(len(table)), [wrap_to_width(fig, _label(labels, g), slot, SMALL_FONT_SIZE)
+                                          for g in table[by]])
         ax.set_xlim(-0.6, len(table) - 0.4)
         ax.set_xlabel(by)
         ax.set_ylabel(ylabel or dv)
@@ -159,21 +162,33 @@ def motives_by_condition_plot(
     """
     table = motives_by_condition(data, codes, by)
     levels = ordered_groups(data, by)
-    fig, ax = new_figure(width, aspect=0.45)
+    inches = figure_size(width)[0]
+    fig, ax = new_figure(width, aspect=max(0.45, 2.6 / inches))  # at least 2.6 in tall
     positions = np.arange(len(table))
     bar_width = 0.8 / len(levels)
     with house_style():
         for index, level in enumerate(levels):
             style = group_style(index)
             offset = (index - (len(levels) - 1) / 2) * bar_width
+            shown = wrap_to_width(fig, _label(labels, level), (inches - 0.7) / len(levels) - 0.45, SMALL_FONT_SIZE)
             bars = ax.bar(positions + offset, table[f"pct_{level}"], bar_width, color=style["color"],
-                          hatch=style["hatch"], edgecolor="black", label=_label(labels, level))
+                          hatch=style["hatch"], edgecolor="black", label=shown)
             if annotate:
-                ax.bar_label(bars, fmt="%.0f", padding=1, fontsize=6)
-        ax.set_xticks(positions, [_label(motive_labels, m).replace("_", " ") for m in table["motive"]])
+                ax.bar_label(bars, fmt="%.0f", padding=1, fontsize=SMALL_FONT_SIZE)
+        names = [_label(motive_labels, m).replace("_", " ") for m in table["motive"]]
+        # labels wider than their slot are wrapped; if one word is still too wide, all are slanted
+        slot = 0.9 * (inches - 0.7) / max(len(names), 1)
+        wrapped = [wrap_to_width(fig, name, slot, SMALL_FONT_SIZE) for name in names]
+        if max(text_size(fig, name, SMALL_FONT_SIZE)[0] for name in wrapped) > slot:
+            ax.set_xticks(positions, [name.replace("\n", " ") for name in names])
+            for tick in ax.get_xticklabels():
+                tick.set(rotation=35, ha="right", rotation_mode="anchor")
+        else:
+            ax.set_xticks(positions, wrapped)
         ax.set_ylim(0, 105)
         ax.set_ylabel("Mentioned (% of participants)")
-        ax.legend(title=by)
+        # above the bars, never on them
+        ax.legend(title=by, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(levels))
     return fig
 
 
@@ -191,6 +206,18 @@ def _likert_counts(series: pd.Series, item: str, points: int) -> np.ndarray:
     return np.bincount(present.astype(int), minlength=points + 1)[1:]
 
 
+# the words of the Likert figure per language
+LIKERT_WORDS = {
+    "en": {"likert": "Percentage of answers (disagree left, agree right)",
+           "semantic_differential": "Percentage of answers (negative pole left, positive pole right)",
+           "recoded": "(recoded)", "negative": "negative", "positive": "positive"},
+    "nl": {"likert": "Percentage antwoorden (oneens links, eens rechts)",
+           "semantic_differential": "Percentage antwoorden (negatieve pool links, positieve pool rechts)",
+           "recoded": "(gehercodeerd)", "negative": "negatief", "positive": "positief"},
+}
+ITEM_KINDS = ("likert", "semantic_differential")
+
+
 def likert_diverging(
     data: pd.DataFrame,
     items,
@@ -199,6 +226,12 @@ def likert_diverging(
     *,
     points: int | None = None,
     category_labels: list[str] | None = None,
+    kind: str = "likert",
+    reverse=None,
+    group_labels: dict | None = None,
+    group_headings: bool = False,
+    lang: str = "en",
+    xlabel: str | None = None,
     width: str | float = "double",
 ) -> Figure:
     """Diverging stacked bars of Likert answers, centred on the neutral point.
@@ -212,13 +245,32 @@ def likert_diverging(
     items : str or list of str
         Item columns with whole-number answers 1..``points``.
     labels : dict, optional
-        Display text per item (e.g. the item wording).
+        Display text per item (e.g. the item wording, or the poles
+        ``"Bad – good"`` of a semantic differential).
     by : str, optional
-        One bar per item and group.
+        Grouping column: one bar per item and group.
     points : int, optional
         Number of answer categories (default: the highest answer given).
     category_labels : list of str, optional
-        Legend text per category (default ``"1"`` .. ``str(points)``).
+        Legend text per category (default ``"1"`` .. ``str(points)``; for a
+        semantic differential the first and last name their pole, e.g.
+        ``"1 negative"``).
+    kind : {"likert", "semantic_differential"}, default "likert"
+        The item type; sets the default axis label and category labels.
+    reverse : str or list of str, optional
+        Reverse-keyed items, shown recoded (answer ``k`` counted as
+        ``points + 1 - k``) so that agreement, or the positive pole, is always
+        on the right; their label gets ``(recoded)``. Pass the raw answers.
+    group_labels : dict, optional
+        Display names of the groups of ``by``.
+    group_headings : bool, default False
+        With ``by``: order the bars group by group and write each group's
+        label once, as a heading above its bars, instead of in every tick label
+        (for long group labels).
+    lang : {"en", "nl"}, default "en"
+        Language of the default axis label, ``(recoded)`` and pole words.
+    xlabel : str, optional
+        Axis label (default: says which side is which, for ``kind``).
     width : "single", "double" or inches
 
     Returns
@@ -234,10 +286,24 @@ def likert_diverging(
     >>> fig = likert_diverging(data, ["att_1", "att_2"], points=5)
     >>> len(fig.axes[0].containers)  # one stack segment per answer category
     5
+    >>> fig = likert_diverging(data, ["att_1", "att_2"], points=5, kind="semantic_differential",
+    ...                        reverse=["att_2"], labels={"att_1": "Bad – good", "att_2": "Unpleasant – pleasant"})
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['Bad – good', 'Unpleasant – pleasant (recoded)']
     """
     names = as_name_list(items, what="`items`")
     if not names:
         raise ValueError("`items` is empty; pass the Likert item columns, e.g. ['att_1', 'att_2'].")
+    if kind not in ITEM_KINDS:
+        raise ValueError(f"`kind` must be one of {', '.join(ITEM_KINDS)}; got {kind!r}.")
+    if lang not in LIKERT_WORDS:
+        raise ValueError(f"`lang` must be one of {', '.join(LIKERT_WORDS)}; got {lang!r}.")
+    words = LIKERT_WORDS[lang]
+    reversed_items = as_name_list(reverse, what="`reverse`") if reverse is not None else []
+    strangers = [item for item in reversed_items if item not in names]
+    if strangers:
+        raise ValueError(f"`reverse` names {', '.join(map(repr, strangers))}, which are not among `items`; "
+                         "list only plotted items there.")
     require_columns(data, names + ([by] if by else []))
     if points is None:
         points = int(np.nanmax([pd.to_numeric(data[n], errors="coerce").max() for n in names]))
@@ -245,41 +311,81 @@ def likert_diverging(
         raise ValueError(f"`points` must be at least 2; got {points}.")
     if category_labels is not None and len(category_labels) != points:
         raise ValueError(f"`category_labels` needs {points} labels (one per answer); got {len(category_labels)}.")
+    if category_labels is None:
+        category_labels = [str(k) for k in range(1, points + 1)]
+        if kind == "semantic_differential":
+            category_labels[0] += f" {words['negative']}"
+            category_labels[-1] += f" {words['positive']}"
     groups = ordered_groups(data, by) if by else [None]
+    headings = bool(by) and group_headings
+    pairs = [(item, group) for group in groups for item in names] if headings else \
+        [(item, group) for item in names for group in groups]
     rows, names_shown = [], []
-    for item in names:
-        for group in groups:
-            subset = data[item] if group is None else data.loc[data[by] == group, item]
-            counts = _likert_counts(subset, item, points)
-            total = counts.sum()
-            rows.append(100 * counts / total if total else np.zeros(points))
-            shown = _label(labels, item)
-            names_shown.append(shown if group is None else f"{shown} ({group})")
-    percentages = np.array(rows)
+    for item, group in pairs:
+        subset = data[item] if group is None else data.loc[data[by] == group, item]
+        counts = _likert_counts(subset, item, points)
+        if item in reversed_items:
+            counts = counts[::-1]  # category k holds the answers points + 1 - k
+        total = counts.sum()
+        rows.append(100 * counts / total if total else np.zeros(points))
+        shown = _label(labels, item) + (f" {words['recoded']}" if item in reversed_items else "")
+        names_shown.append(shown if group is None or headings else f"{shown} ({_label(group_labels, group)})")
+    return _draw_likert(np.array(rows), names_shown, category_labels, xlabel or words[kind], width,
+                        [_label(group_labels, g) for g in groups] if headings else None)
+
+
+def _draw_likert(percentages, names_shown, category_labels, xlabel, width, headings) -> Figure:
+    """The diverging bars; with ``headings``, one block of rows per group under its heading."""
+    from matplotlib import colormaps
+
+    n_rows, points = percentages.shape
     middle = (points - 1) / 2  # index of the centre (fractional for even scales)
     below = percentages[:, : int(np.ceil(middle))].sum(axis=1)
     if points % 2:
         below = below + percentages[:, int(middle)] / 2
-    height = max(0.35 * len(rows) + 0.9, 1.6)
-    fig, ax = new_figure(width, aspect=height / (7.2 if width == "double" else 3.5))
-    from matplotlib import colormaps
-
+    per_block = n_rows // len(headings) if headings else n_rows
+    # y position of each row, top to bottom; a heading takes the place of one row above its block
+    blocks = n_rows // per_block
+    y = np.array([(blocks - 1 - r // per_block) * (per_block + (1.1 if headings else 0))
+                  + (per_block - 1 - r % per_block) for r in range(n_rows)], dtype=float)
+    inches = figure_size(width)[0]
+    ticks = [wrap_label(name, chars_per_line(0.4 * inches)) for name in names_shown]
+    lines = max(tick.count("\n") + 1 for tick in ticks)
+    pitch = max(0.35, 0.14 * lines + 0.06)  # inches per row: wrapped tick labels never touch
+    height = max(pitch * (n_rows + (1.1 * blocks if headings else 0)) + 0.9, 1.6)
+    fig, ax = new_figure(width, aspect=height / inches)
     colours = colormaps["PuOr"](np.linspace(0.08, 0.92, points))
     with house_style():
         left = -below
-        y = np.arange(len(rows))[::-1]
         for category in range(points):
             distance = category - middle
             slant = "/" if distance < 0 else "\\"
             hatch = slant * int(np.ceil(abs(distance))) if abs(distance) >= 0.5 else ""
-            text = category_labels[category] if category_labels else str(category + 1)
             ax.barh(y, percentages[:, category], left=left, height=0.7, color=colours[category],
-                    hatch=hatch, edgecolor="black", label=text)
+                    hatch=hatch, edgecolor="black", label=category_labels[category])
             left = left + percentages[:, category]
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(y, names_shown)
+        # the bars' width: the figure less the tick labels (headings and axis label fit in it)
+        room = inches - max(text_size(fig, tick, SMALL_FONT_SIZE)[0] for tick in ticks) - 0.35
+        if headings:
+            for block, heading in enumerate(headings):
+                rows = y[block * per_block:(block + 1) * per_block]
+                ax.vlines(0, rows.min() - 0.5, rows.max() + 0.5, color="black", linewidth=0.8)
+                ax.text(-100, rows.max() + 0.85, wrap_to_width(fig, heading, room, FONT_SIZE),
+                        ha="left", va="center", fontsize=FONT_SIZE, fontweight="bold")
+            ax.set_ylim(-0.6, y.max() + 1.6)
+        else:
+            ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_yticks(y, ticks)
         ax.set_xlim(-100, 100)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):.0f}"))
-        ax.set_xlabel("Percentage of answers (disagree left, agree right)")
-        fig.legend(*ax.get_legend_handles_labels(), ncols=points, loc="outside lower center")
+        # constrained layout narrows the margins a little for a long label; wrap only beyond that
+        if text_size(fig, xlabel, FONT_SIZE)[0] > room + 0.4:
+            xlabel = wrap_to_width(fig, xlabel, room, FONT_SIZE)
+        ax.set_xlabel(xlabel)
+        ncols = points if inches >= 5 else int(np.ceil(points / 2))
+        handles, texts = ax.get_legend_handles_labels()
+        # legends fill column by column; this order makes the categories read row by row
+        nrows = int(np.ceil(points / ncols))
+        order = [r * ncols + c for c in range(ncols) for r in range(nrows) if r * ncols + c < points]
+        fig.legend([handles[i] for i in order], [texts[i] for i in order], ncols=ncols, loc="outside lower center")
     return fig

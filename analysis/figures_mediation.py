@@ -215,7 +215,9 @@ class _Layout:
         """Whether ``extent`` lies inside the figure's width and clear of everything drawn."""
         x0, y0, x1, y1 = extent
         inside = x0 >= MARGIN - 1e-9 and x1 <= self.fig.get_figwidth() - MARGIN + 1e-9
-        return inside and all(x1 <= e[0] or x0 >= e[2] or y1 <= e[1] or y0 >= e[3] for e in self.extents)
+        gap = GAP / 2  # labels keep a little air from boxes and other labels
+        return inside and all(x1 + gap <= e[0] or x0 - gap >= e[2] or y1 + gap <= e[1] or y0 - gap >= e[3]
+                              for e in self.extents)
 
     def path_label(self, start, end, text: str, ha: str, above: bool):
         """Label a path beside its visible part, above or below it, on the ``ha`` side of the anchor.

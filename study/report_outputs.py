@@ -216,7 +216,7 @@ def result_tables(results) -> dict[str, pd.DataFrame]:
 
 
 def _figure_labels(results):
-    """Condition names, outcome labels and the axis words of the figures in the report's language."""
+    """The report's texts, its display labels, and the condition names of the figures in its language."""
     import textwrap
 
     from study.report import _Labels, load_texts
@@ -227,11 +227,44 @@ def _figure_labels(results):
     return t, labels, conditions
 
 
+def _mediation_labels(labels, hypothesis, result) -> dict:
+    """Display names of a mediation model's variables and of the levels of its X."""
+    names = [hypothesis.x, hypothesis.y, *getattr(result, "m", [])]
+    shown = {name: labels(name) for name in names}
+    shown.update({level: labels((hypothesis.x, level)) for level in hypothesis.x_coding})
+    return shown
+
+
+def _item_label(item, lang: str, recoded: bool) -> str:
+    """A semantic differential as its poles, negative first once recoded (``Bad – good``); else its text."""
+    if item.type != "semantic_differential" or not item.anchors:
+        return item.text[lang]
+    left, right = item.anchors[lang][::-1] if recoded else item.anchors[lang]
+    return f"{left} – {right[:1].lower()}{right[1:]}"
+
+
+def _items_figure(results, data, scale, t, conditions):
+    """The answers to a scale's items per condition, reverse-keyed items recoded."""
+    from analysis import figures
+
+    questionnaire, lang = results.study.questionnaire, results.lang
+    items = [questionnaire.item(name) for name in scale.items]
+    differential = all(item.type == "semantic_differential" for item in items)
+    reverse = [item.id for item in items if item.reverse]
+    return figures.likert_diverging(
+        data, [item.id for item in items], by="condition", points=max(item.points for item in items),
+        labels={item.id: _item_label(item, lang, item.reverse) for item in items}, reverse=reverse,
+        kind="semantic_differential" if differential else "likert", lang=lang,
+        group_labels={c: label.replace("\n", " ") for c, label in conditions.items()}, group_headings=True,
+        xlabel=t["fig_pct_answers"] if differential else t["fig_pct_answers_agree"])
+
+
 def make_figures(results) -> dict:
     """The report's figures (name -> matplotlib Figure), from the analysed data and results.
 
-    Conditions, outcomes and motives carry the report's display labels (in Dutch the
-    study file's labels; in English the ids, as in the report's tables).
+    Conditions, outcomes, motives, mediation variables and items carry the report's
+    display labels (in Dutch the study file's labels; in English the ids, as in the
+    report's tables); the attitude items show their poles, reverse-keyed ones recoded.
     """
     import textwrap
 
@@ -249,8 +282,11 @@ def make_figures(results) -> dict:
             fig.axes[0].set_xlabel(t["fig_condition_axis"])
             made[f"{hid}_{outcome.hypothesis.dv}_by_condition"] = fig
         else:
-            made[f"{hid}_mediation_diagram"] = figures.mediation_diagram(outcome.primary)
-            made[f"{hid}_bootstrap_distribution"] = figures.bootstrap_distribution(outcome.primary)
+            names = _mediation_labels(labels, outcome.hypothesis, outcome.primary)
+            made[f"{hid}_mediation_diagram"] = figures.mediation_diagram(outcome.primary, labels=names,
+                                                                         lang=results.lang)
+            made[f"{hid}_bootstrap_distribution"] = figures.bootstrap_distribution(outcome.primary, labels=names,
+                                                                                   lang=results.lang)
     codes = code_columns(data)
     if codes:
         fig = figures.motives_by_condition_plot(
@@ -260,9 +296,7 @@ def make_figures(results) -> dict:
         fig.axes[0].set_ylabel(t["fig_pct_mentioned"])
         fig.axes[0].get_legend().set_title(t["fig_condition_axis"])
         made["motives_by_condition"] = fig
-    attitude_items = [s for s in study.questionnaire.scales if s.id == "attitude"]
-    if attitude_items and set(attitude_items[0].items) <= set(data.columns):
-        fig = figures.likert_diverging(data, attitude_items[0].items, by="condition")
-        fig.axes[0].set_xlabel(t["fig_pct_answers"])
-        made["attitude_items"] = fig
+    attitude = [s for s in study.questionnaire.scales if s.id == "attitude"]
+    if attitude and set(attitude[0].items) <= set(data.columns):
+        made["attitude_items"] = _items_figure(results, data, attitude[0], t, conditions)
     return made

@@ -270,3 +270,202 @@ def test_save_figure_is_reproducible_and_checks_formats(canonical, tmp_path):
         save_figure(fig, tmp_path / "c", formats=("docx",))
     with pytest.raises(ValueError, match="`fig` must be a matplotlib Figure"):
         save_figure("not a figure", tmp_path / "d")
+
+
+# --- layout: every text inside the figure, none on top of another -------------------
+
+
+def _drawn_texts(fig):
+    """The texts a renderer draws (tick labels outside the axis range are never drawn)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    FigureCanvasAgg(fig).draw()
+    undrawn = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks():
+                if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    undrawn.update({id(tick.label1), id(tick.label2)})
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in undrawn]
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+
+
+def _assert_fits_and_is_legible(fig, name=""):
+    texts = _drawn_texts(fig)
+    assert texts
+    frame = fig.bbox
+    for text, box in texts:
+        assert (box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1 and box.y0 >= frame.y0 - 1
+                and box.y1 <= frame.y1 + 1), f"figure {name}: text {text!r} sticks out: {box} vs {frame}"
+    for i, (first, a) in enumerate(texts):
+        for second, b in texts[i + 1:]:
+            overlap = min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)
+            assert min(overlap) <= 1, f"figure {name}: texts {first!r} and {second!r} overlap"
+    # the house style's smallest type is 8 pt (APA: 8-14 pt at print size)
+    assert min(t.get_fontsize() for t in fig.findobj(lambda a: hasattr(a, "get_fontsize") and
+                                                     hasattr(a, "get_text") and a.get_text().strip())) >= 8
+
+
+DUTCH = {"condition": "Kanaal van de reactie", "public": "Publiek opgelost in de openbare draad",
+         "private": "Verplaatst naar privékanalen (DM of e-mail)",
+         "pk_scale": "Genoemde strategische motieven (0-2)", "realism": "Realisme van het scenario",
+         "attitude": "Houding tegenover het bedrijf"}
+
+
+@pytest.mark.parametrize("width", ["single", "double"])
+def test_every_figure_fits_its_width(canonical, mediation_results, width):
+    single, parallel = mediation_results
+    motives = {m.removeprefix("code_"): label for m, label in
+               zip(MOTIVES, ["Reputatie beschermen", "Imago etaleren", "De klant helpen"])}
+    made = [
+        figures.attitude_by_condition(canonical, labels=DUTCH, ylabel=DUTCH["attitude"], width=width),
+        figures.motives_by_condition_plot(canonical, MOTIVES, labels=DUTCH, motive_labels=motives, width=width),
+        figures.likert_diverging(canonical, ITEMS, labels=POLES, by="condition", points=7, reverse=["att_2", "att_4"],
+                                 kind="semantic_differential", group_labels=DUTCH, group_headings=True, lang="nl",
+                                 width=width),
+        figures.likert_diverging(canonical, ITEMS, by="condition", points=7, width=width),
+        figures.mediation_diagram(single, labels=DUTCH, lang="nl", width=width),
+        figures.mediation_diagram(parallel, labels=DUTCH, lang="nl", width=width),
+        figures.mediation_diagram(single, width=width),
+        figures.bootstrap_distribution(parallel, labels=DUTCH, lang="nl", width=width),
+    ]
+    for index, fig in enumerate(made):
+        assert fig.get_figwidth() == pytest.approx(figure_size(width)[0]), index
+        _assert_fits_and_is_legible(fig, index)
+
+
+def test_mediation_boxes_stay_inside_the_figure(mediation_results):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.patches import FancyBboxPatch
+
+    for result in mediation_results:
+        fig = figures.mediation_diagram(result, labels=DUTCH)
+        FigureCanvasAgg(fig).draw()
+        boxes = [p.get_window_extent() for p in fig.axes[0].patches if isinstance(p, FancyBboxPatch)]
+        assert len(boxes) == 2 + len(result.m)
+        for box in boxes:  # the X and Y boxes used to be cut off at the figure's edges
+            assert box.x0 >= fig.bbox.x0 and box.x1 <= fig.bbox.x1
+            assert box.y0 >= fig.bbox.y0 and box.y1 <= fig.bbox.y1
+
+
+# --- display labels and languages --------------------------------------------------
+
+
+ITEMS = ["att_1", "att_2", "att_3", "att_4", "att_5"]
+POLES = {"att_1": "Slecht – goed", "att_2": "Onaangenaam – aangenaam", "att_3": "Ongunstig – gunstig",
+         "att_4": "Onaantrekkelijk – aantrekkelijk", "att_5": "Onsympathiek – sympathiek"}
+
+
+def _one_line(texts):
+    return [t.replace("\n", " ") for t in texts]
+
+
+def test_mediation_diagram_shows_labels_in_the_report_language(mediation_results):
+    single, parallel = mediation_results
+    fig = figures.mediation_diagram(single, labels=DUTCH, lang="nl")
+    texts = _one_line(_texts(fig))
+    assert "Publiek opgelost in de openbare draad" not in texts  # the level is named inside the X box
+    assert any(t.startswith("Kanaal van de reactie") and t.endswith("(Publiek opgelost in de openbare draad = 1)")
+               for t in texts)
+    assert DUTCH["pk_scale"] in texts and DUTCH["attitude"] in texts
+    assert not {"pk_scale", "attitude", "condition"} & set(texts)
+    summary = next(t for t in texts if "indirect effect" in t)
+    total = single.paths.loc["c", "coef"]
+    assert f"totaal effect c = {format_number(total, style='unicode')}" in summary
+    assert "95%-BI" in summary and "95% CI" not in summary and "total effect" not in summary
+    # parallel: mediators named by their labels in the summary, Dutch "totaal"
+    summary = next(t for t in _one_line(_texts(figures.mediation_diagram(parallel, labels=DUTCH, lang="nl")))
+                   if "indirect effect" in t)
+    assert "indirect effect via Realisme van het scenario" in summary
+    assert "totaal indirect effect" in summary
+    # an explicit x_label is still used as given
+    assert "Public reply" in _texts(figures.mediation_diagram(single, x_label="Public reply", labels=DUTCH))
+    with pytest.raises(ValueError, match="`lang` must be one of en, nl"):
+        figures.mediation_diagram(single, lang="de")
+    with pytest.raises(ValueError, match="`labels` must be a dict"):
+        figures.mediation_diagram(single, labels=["x"])
+
+
+def test_bootstrap_distribution_labels_and_lang(mediation_results):
+    _, parallel = mediation_results
+    fig = figures.bootstrap_distribution(parallel, labels=DUTCH, lang="nl")
+    titles = _one_line(ax.get_title(loc="left") for ax in fig.axes)
+    assert titles == [f"Indirect effect via {DUTCH['pk_scale']}", f"Indirect effect via {DUTCH['realism']}"]
+    assert {ax.get_ylabel() for ax in fig.axes} == {"Bootstrapsteekproeven"}
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["nul", "95%-BI", "schatting"]
+    english = figures.bootstrap_distribution(parallel)
+    assert [t.get_text() for t in english.legends[0].get_texts()] == ["zero", "95% CI", "estimate"]
+    assert english.axes[0].get_ylabel() == "Resamples"
+
+
+# --- Likert: semantic differentials, reverse keying, group labels -------------------------
+
+
+def _widths(fig):
+    """Percentages per row (top to bottom) and category: rows in the order the bars were drawn."""
+    containers = [c for c in fig.axes[0].containers if isinstance(c, BarContainer)]
+    return np.array([[bar.get_width() for bar in c] for c in containers]).T  # (row, category)
+
+
+def test_likert_shows_reverse_keyed_items_recoded(canonical):
+    fig = figures.likert_diverging(canonical, ["att_1", "att_2"], points=7, reverse="att_2",
+                                   labels={"att_2": "Unpleasant – pleasant"})
+    widths = _widths(fig)
+    for item, row, recoded in [("att_1", 0, False), ("att_2", 1, True)]:
+        raw = canonical[item].value_counts(normalize=True).reindex(range(1, 8), fill_value=0) * 100
+        # category k of a reversed item holds the raw answers points + 1 - k
+        expected = [raw[8 - k] if recoded else raw[k] for k in range(1, 8)]
+        assert widths[row] == pytest.approx(expected)
+    assert not np.allclose(widths[1], (canonical["att_2"].value_counts(normalize=True)
+                                       .reindex(range(1, 8), fill_value=0) * 100).to_numpy())
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["att_1", "Unpleasant – pleasant (recoded)"]
+    dutch = figures.likert_diverging(canonical, ["att_2"], points=7, reverse=["att_2"], lang="nl")
+    assert [t.get_text() for t in dutch.axes[0].get_yticklabels()] == ["att_2 (gehercodeerd)"]
+    with pytest.raises(ValueError, match="`reverse` names 'att_9', which are not among `items`"):
+        figures.likert_diverging(canonical, ["att_1"], points=7, reverse=["att_9"])
+
+
+def test_likert_semantic_differential_words(canonical):
+    fig = figures.likert_diverging(canonical, ITEMS, points=7, kind="semantic_differential")
+    assert fig.axes[0].get_xlabel() == "Percentage of answers (negative pole left, positive pole right)"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["1 negative", "2", "3", "4", "5", "6", "7 positive"]
+    dutch = figures.likert_diverging(canonical, ITEMS, points=7, kind="semantic_differential", lang="nl")
+    assert "negatieve pool links" in dutch.axes[0].get_xlabel()
+    assert [t.get_text() for t in dutch.legends[0].get_texts()][::6] == ["1 negatief", "7 positief"]
+    # Likert items keep the agreement wording; an explicit axis label wins
+    assert "disagree left, agree right" in figures.likert_diverging(canonical, ITEMS, points=7).axes[0].get_xlabel()
+    custom = figures.likert_diverging(canonical, ITEMS, points=7, xlabel="Share of answers (%)")
+    assert custom.axes[0].get_xlabel() == "Share of answers (%)"
+    with pytest.raises(ValueError, match="`kind` must be one of likert, semantic_differential"):
+        figures.likert_diverging(canonical, ITEMS, points=7, kind="slider")
+    with pytest.raises(ValueError, match="`lang` must be one of en, nl"):
+        figures.likert_diverging(canonical, ITEMS, points=7, lang="fr")
+
+
+def test_likert_group_labels_and_headings(canonical):
+    inline = figures.likert_diverging(canonical, ["att_1"], by="condition", points=7,
+                                      labels={"att_1": "Bad – good"}, group_labels={"public": "Public reply"})
+    assert [t.get_text() for t in inline.axes[0].get_yticklabels()] == ["Bad – good (private)",
+                                                                        "Bad – good (Public reply)"]
+    fig = figures.likert_diverging(canonical, ITEMS, by="condition", points=7, labels=POLES,
+                                   group_labels=DUTCH, group_headings=True)
+    ax = fig.axes[0]
+    # each group's label once, as a heading; the ticks name only the items
+    assert _one_line(t.get_text() for t in ax.texts) == [DUTCH["private"], DUTCH["public"]]
+    assert _one_line(t.get_text() for t in ax.get_yticklabels()) == [POLES[i] for i in ITEMS] * 2
+    widths = _widths(fig)
+    for block, level in enumerate(["private", "public"]):  # rows ordered group by group
+        for row, item in enumerate(ITEMS):
+            answers = canonical.loc[canonical["condition"] == level, item]
+            expected = answers.value_counts(normalize=True).reindex(range(1, 8), fill_value=0) * 100
+            assert widths[block * len(ITEMS) + row] == pytest.approx(expected.to_numpy())
+    # headings sit above their block of bars
+    rows = np.array([bar.get_y() + bar.get_height() / 2 for bar in ax.containers[0]])
+    headings = [t.get_position()[1] for t in ax.texts]
+    assert headings[0] > rows[: len(ITEMS)].max() and headings[1] > rows[len(ITEMS):].max()
+    assert rows[len(ITEMS):].max() < rows[: len(ITEMS)].min() < headings[0]
