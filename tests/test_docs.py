@@ -253,3 +253,11 @@ def test_every_file_format_field_is_documented(document, name):
         f"docs/{document} does not mention {name!r} (a field of the file format or a shipped "
         "module); document it"
     )
+
+
+@pytest.mark.parametrize("path", sorted([*REPO.glob("benchmarks/*.py"), *REPO.glob("notebooks/*.ipynb")]),
+                         ids=lambda path: path.name)
+def test_every_benchmark_and_notebook_is_in_the_readme(path):
+    code = _code_text(README.read_text(encoding="utf-8"))
+    name = path.name if path.suffix == ".py" else path.stem
+    assert name in code, f"README.md does not mention {path.relative_to(REPO)}"
