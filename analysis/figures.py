@@ -111,11 +111,14 @@ def attitude_by_condition(
                         markerfacecolor=style["color"], markeredgecolor="black", markersize=7,
                         capsize=4, elinewidth=1.2, zorder=5)
         slot = 0.9 * (fig.get_figwidth() - 0.7) / len(table)  # long group names wrap within their slot
-        ax.set_xticks(range(len(table)), [wrap_to_width(fig, _label(labels, g), slot, SMALL_FONT_SIZE)
-                                          for g in table[by]])
+        ax.set_xticks(range(len(table)), [wrap_to_width(fig, _label(labels, g).replace("\n", " "), slot,
+                                                        SMALL_FONT_SIZE) for g in table[by]])
         ax.set_xlim(-0.6, len(table) - 0.4)
         ax.set_xlabel(by)
-        ax.set_ylabel(ylabel or dv)
+        ylabel = ylabel or dv
+        if text_size(fig, ylabel, FONT_SIZE)[0] > fig.get_figheight() - 0.5:  # longer than the axis
+            ylabel = wrap_to_width(fig, ylabel, fig.get_figheight() - 1.0, FONT_SIZE)
+        ax.set_ylabel(ylabel)
         if ylim is not None:
             ax.set_ylim(*ylim)
     return fig
@@ -166,13 +169,13 @@ def motives_by_condition_plot(
     fig, ax = new_figure(width, aspect=max(0.45, 2.6 / inches))  # at least 2.6 in tall
     positions = np.arange(len(table))
     bar_width = 0.8 / len(levels)
+    shown, legend_columns = _legend_labels(fig, [_label(labels, level) for level in levels], inches - 0.7)
     with house_style():
         for index, level in enumerate(levels):
             style = group_style(index)
             offset = (index - (len(levels) - 1) / 2) * bar_width
-            shown = wrap_to_width(fig, _label(labels, level), (inches - 0.7) / len(levels) - 0.45, SMALL_FONT_SIZE)
             bars = ax.bar(positions + offset, table[f"pct_{level}"], bar_width, color=style["color"],
-                          hatch=style["hatch"], edgecolor="black", label=shown)
+                          hatch=style["hatch"], edgecolor="black", label=shown[index])
             if annotate:
                 ax.bar_label(bars, fmt="%.0f", padding=1, fontsize=SMALL_FONT_SIZE)
         names = [_label(motive_labels, m).replace("_", " ") for m in table["motive"]]
@@ -188,8 +191,21 @@ def motives_by_condition_plot(
         ax.set_ylim(0, 105)
         ax.set_ylabel("Mentioned (% of participants)")
         # above the bars, never on them
-        ax.legend(title=by, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(levels))
+        ax.legend(title=by, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=legend_columns)
     return fig
+
+
+LEGEND_HANDLE = 0.45  # inches a legend entry needs besides its text (handle and spacing)
+
+
+def _legend_labels(fig, texts: list[str], room: float) -> tuple[list[str], int]:
+    """Legend texts and columns: one row if they fit in ``room`` inches, else columns of about 1.8 in."""
+    widths = [text_size(fig, text, SMALL_FONT_SIZE)[0] + LEGEND_HANDLE for text in texts]
+    if sum(widths) <= room:
+        return texts, len(texts)
+    columns = max(1, min(len(texts), int(room // 1.8)))
+    return [wrap_to_width(fig, text.replace("\n", " "), room / columns - LEGEND_HANDLE, SMALL_FONT_SIZE)
+            for text in texts], columns
 
 
 def _likert_counts(series: pd.Series, item: str, points: int) -> np.ndarray:
@@ -344,16 +360,22 @@ def _draw_likert(percentages, names_shown, category_labels, xlabel, width, headi
     if points % 2:
         below = below + percentages[:, int(middle)] / 2
     per_block = n_rows // len(headings) if headings else n_rows
-    # y position of each row, top to bottom; a heading takes the place of one row above its block
     blocks = n_rows // per_block
-    y = np.array([(blocks - 1 - r // per_block) * (per_block + (1.1 if headings else 0))
-                  + (per_block - 1 - r % per_block) for r in range(n_rows)], dtype=float)
     inches = figure_size(width)[0]
+    fig, ax = new_figure(width)  # its height is set below, once the texts are measured
     ticks = [wrap_label(name, chars_per_line(0.4 * inches)) for name in names_shown]
     lines = max(tick.count("\n") + 1 for tick in ticks)
     pitch = max(0.35, 0.14 * lines + 0.06)  # inches per row: wrapped tick labels never touch
-    height = max(pitch * (n_rows + (1.1 * blocks if headings else 0)) + 0.9, 1.6)
-    fig, ax = new_figure(width, aspect=height / inches)
+    # the bars' width: the figure less the tick labels (headings and axis label fit in it)
+    room = inches - max(text_size(fig, tick, SMALL_FONT_SIZE)[0] for tick in ticks) - 0.35
+    headings = [wrap_to_width(fig, heading, room, FONT_SIZE) for heading in headings or []]
+    # a heading sits above its block; it takes its own height plus some air, in rows
+    heading_rows = max((text_size(fig, h, FONT_SIZE)[1] / pitch + 0.8 for h in headings), default=0.0)
+    # y position of each row, top to bottom
+    y = np.array([(blocks - 1 - r // per_block) * (per_block + heading_rows) + (per_block - 1 - r % per_block)
+                  for r in range(n_rows)], dtype=float)
+    height = max(pitch * (n_rows + blocks * heading_rows) + 0.9, 1.6)
+    fig.set_size_inches(inches, height)
     colours = colormaps["PuOr"](np.linspace(0.08, 0.92, points))
     with house_style():
         left = -below
@@ -364,15 +386,13 @@ def _draw_likert(percentages, names_shown, category_labels, xlabel, width, headi
             ax.barh(y, percentages[:, category], left=left, height=0.7, color=colours[category],
                     hatch=hatch, edgecolor="black", label=category_labels[category])
             left = left + percentages[:, category]
-        # the bars' width: the figure less the tick labels (headings and axis label fit in it)
-        room = inches - max(text_size(fig, tick, SMALL_FONT_SIZE)[0] for tick in ticks) - 0.35
         if headings:
             for block, heading in enumerate(headings):
                 rows = y[block * per_block:(block + 1) * per_block]
                 ax.vlines(0, rows.min() - 0.5, rows.max() + 0.5, color="black", linewidth=0.8)
-                ax.text(-100, rows.max() + 0.85, wrap_to_width(fig, heading, room, FONT_SIZE),
-                        ha="left", va="center", fontsize=FONT_SIZE, fontweight="bold")
-            ax.set_ylim(-0.6, y.max() + 1.6)
+                ax.text(-100, rows.max() + 0.55, heading, ha="left", va="bottom", fontsize=FONT_SIZE,
+                        fontweight="bold")
+            ax.set_ylim(-0.6, y.max() + heading_rows - 0.1)
         else:
             ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(y, ticks)

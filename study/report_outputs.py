@@ -217,13 +217,11 @@ def result_tables(results) -> dict[str, pd.DataFrame]:
 
 def _figure_labels(results):
     """The report's texts, its display labels, and the condition names of the figures in its language."""
-    import textwrap
-
     from study.report import _Labels, load_texts
 
     t = load_texts()[results.lang]
     labels = _Labels(results.study, results.lang, t)
-    conditions = {c: textwrap.fill(labels.group(c), 24) for c in results.study.condition_names}
+    conditions = {c: labels.group(c) for c in results.study.condition_names}  # the figures wrap them to fit
     return t, labels, conditions
 
 
@@ -255,7 +253,7 @@ def _items_figure(results, data, scale, t, conditions):
         data, [item.id for item in items], by="condition", points=max(item.points for item in items),
         labels={item.id: _item_label(item, lang, item.reverse) for item in items}, reverse=reverse,
         kind="semantic_differential" if differential else "likert", lang=lang,
-        group_labels={c: label.replace("\n", " ") for c, label in conditions.items()}, group_headings=True,
+        group_labels=conditions, group_headings=True,
         xlabel=t["fig_pct_answers"] if differential else t["fig_pct_answers_agree"])
 
 
@@ -278,7 +276,8 @@ def make_figures(results) -> dict:
         hid = outcome.hypothesis.id
         if isinstance(outcome, AnovaOutcome):
             fig = figures.attitude_by_condition(data, outcome.hypothesis.dv, "condition", seed=results.boot_seed,
-                                                labels=conditions, ylabel=labels(outcome.hypothesis.dv))
+                                                labels=conditions, ylabel=labels(outcome.hypothesis.dv),
+                                                width="single" if len(conditions) <= 2 else "double")
             fig.axes[0].set_xlabel(t["fig_condition_axis"])
             made[f"{hid}_{outcome.hypothesis.dv}_by_condition"] = fig
         else:
