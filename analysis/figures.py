@@ -110,18 +110,43 @@ def attitude_by_condition(
             ax.errorbar(position, row["mean"], yerr=error, fmt=style["marker"], color="black",
                         markerfacecolor=style["color"], markeredgecolor="black", markersize=7,
                         capsize=4, elinewidth=1.2, zorder=5)
-        slot = 0.9 * (fig.get_figwidth() - 0.7) / len(table)  # long group names wrap within their slot
-        ax.set_xticks(range(len(table)), [wrap_to_width(fig, _label(labels, g).replace("\n", " "), slot,
-                                                        SMALL_FONT_SIZE) for g in table[by]])
+        ticks_height = _category_ticks(fig, ax, range(len(table)), [_label(labels, g) for g in table[by]])
         ax.set_xlim(-0.6, len(table) - 0.4)
         ax.set_xlabel(by)
+        # tall (wrapped) tick labels make the figure taller, not the plot smaller
+        extra = ticks_height - 0.45
+        if extra > 0:
+            fig.set_size_inches(fig.get_figwidth(), fig.get_figheight() + extra)
+        plot_height = fig.get_figheight() - max(extra, 0) - 0.75
         ylabel = ylabel or dv
-        if text_size(fig, ylabel, FONT_SIZE)[0] > fig.get_figheight() - 0.5:  # longer than the axis
-            ylabel = wrap_to_width(fig, ylabel, fig.get_figheight() - 1.0, FONT_SIZE)
+        if text_size(fig, ylabel, FONT_SIZE)[0] > plot_height + 0.3:  # longer than the axis
+            ylabel = wrap_to_width(fig, ylabel, plot_height, FONT_SIZE)
         ax.set_ylabel(ylabel)
         if ylim is not None:
             ax.set_ylim(*ylim)
     return fig
+
+
+def _category_ticks(fig, ax, positions, names: list[str]) -> float:
+    """Tick labels of categories on x, wrapped within their slot; if a word is still too wide, slanted.
+
+    Returns the height in inches the labels take below the axis.
+    """
+    slot = 0.9 * (fig.get_figwidth() - 0.7) / max(len(names), 1)
+    wrapped = [wrap_to_width(fig, str(name).replace("\n", " "), slot, SMALL_FONT_SIZE) for name in names]
+    sizes = [text_size(fig, name, SMALL_FONT_SIZE) for name in wrapped]
+    if max(w for w, _ in sizes) <= slot:
+        ax.set_xticks(positions, wrapped)
+        return max(h for _, h in sizes)
+    # slanted if each fits on one line of 1.6 in, else upright in lines of up to 1.6 in
+    slanted = [wrap_to_width(fig, str(name).replace("\n", " "), 1.6, SMALL_FONT_SIZE) for name in names]
+    ax.set_xticks(positions, slanted)
+    one_line = not any("\n" in name for name in slanted)
+    angle = np.radians(35 if one_line else 90)
+    for tick in ax.get_xticklabels():
+        tick.set(rotation=35, ha="right", rotation_mode="anchor") if one_line else tick.set(rotation=90)
+    return max(w * np.sin(angle) + h * np.cos(angle)
+               for w, h in (text_size(fig, name, SMALL_FONT_SIZE) for name in slanted))
 
 
 def motives_by_condition_plot(
@@ -169,6 +194,7 @@ def motives_by_condition_plot(
     fig, ax = new_figure(width, aspect=max(0.45, 2.6 / inches))  # at least 2.6 in tall
     positions = np.arange(len(table))
     bar_width = 0.8 / len(levels)
+    bar_inches = bar_width * (inches - 0.7) / max(len(table), 1)
     shown, legend_columns = _legend_labels(fig, [_label(labels, level) for level in levels], inches - 0.7)
     with house_style():
         for index, level in enumerate(levels):
@@ -176,23 +202,34 @@ def motives_by_condition_plot(
             offset = (index - (len(levels) - 1) / 2) * bar_width
             bars = ax.bar(positions + offset, table[f"pct_{level}"], bar_width, color=style["color"],
                           hatch=style["hatch"], edgecolor="black", label=shown[index])
-            if annotate:
-                ax.bar_label(bars, fmt="%.0f", padding=1, fontsize=SMALL_FONT_SIZE)
-        names = [_label(motive_labels, m).replace("_", " ") for m in table["motive"]]
-        # labels wider than their slot are wrapped; if one word is still too wide, all are slanted
-        slot = 0.9 * (inches - 0.7) / max(len(names), 1)
-        wrapped = [wrap_to_width(fig, name, slot, SMALL_FONT_SIZE) for name in names]
-        if max(text_size(fig, name, SMALL_FONT_SIZE)[0] for name in wrapped) > slot:
-            ax.set_xticks(positions, [name.replace("\n", " ") for name in names])
-            for tick in ax.get_xticklabels():
-                tick.set(rotation=35, ha="right", rotation_mode="anchor")
-        else:
-            ax.set_xticks(positions, wrapped)
+            if annotate:  # upright numbers on bars too narrow for them
+                ax.bar_label(bars, fmt="%.0f", padding=1, fontsize=SMALL_FONT_SIZE,
+                             rotation=0 if bar_inches >= text_size(fig, "100", SMALL_FONT_SIZE)[0] else 90)
+        ticks_height = _category_ticks(fig, ax, positions,
+                                       [_label(motive_labels, m).replace("_", " ") for m in table["motive"]])
         ax.set_ylim(0, 105)
         ax.set_ylabel("Mentioned (% of participants)")
         # above the bars, never on them
-        ax.legend(title=by, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=legend_columns)
+        handles, texts = ax.get_legend_handles_labels()
+        order = _row_major(len(texts), legend_columns)
+        ax.legend([handles[i] for i in order], [texts[i] for i in order], title=by, loc="lower center",
+                  bbox_to_anchor=(0.5, 1.0), ncols=legend_columns)
+        # a tall legend or tall tick labels make the figure taller, not the plot smaller
+        rows = [shown[i:i + legend_columns] for i in range(0, len(shown), legend_columns)]
+        legend_height = 0.25 + sum(max(text_size(fig, t, SMALL_FONT_SIZE)[1] for t in row) + 0.06 for row in rows)
+        extra = max(legend_height - 0.5, 0) + max(ticks_height - 0.45, 0)
+        fig.set_size_inches(inches, fig.get_figheight() + extra)
     return fig
+
+
+def _row_major(n: int, ncols: int) -> list[int]:
+    """The order to pass ``n`` legend entries in so they read row by row (legends fill column by column).
+
+    >>> _row_major(7, 4)
+    [0, 4, 1, 5, 2, 6, 3]
+    """
+    nrows = int(np.ceil(n / ncols))
+    return [r * ncols + c for c in range(ncols) for r in range(nrows) if r * ncols + c < n]
 
 
 LEGEND_HANDLE = 0.45  # inches a legend entry needs besides its text (handle and spacing)
@@ -367,10 +404,11 @@ def _draw_likert(percentages, names_shown, category_labels, xlabel, width, headi
     lines = max(tick.count("\n") + 1 for tick in ticks)
     pitch = max(0.35, 0.14 * lines + 0.06)  # inches per row: wrapped tick labels never touch
     # the bars' width: the figure less the tick labels (headings and axis label fit in it)
-    room = inches - max(text_size(fig, tick, SMALL_FONT_SIZE)[0] for tick in ticks) - 0.35
-    headings = [wrap_to_width(fig, heading, room, FONT_SIZE) for heading in headings or []]
+    room = inches - max(text_size(fig, tick, SMALL_FONT_SIZE)[0] for tick in ticks) - 0.5
+    headings = [wrap_to_width(fig, heading, room, FONT_SIZE, fontweight="bold") for heading in headings or []]
     # a heading sits above its block; it takes its own height plus some air, in rows
-    heading_rows = max((text_size(fig, h, FONT_SIZE)[1] / pitch + 0.8 for h in headings), default=0.0)
+    heading_rows = max((text_size(fig, h, FONT_SIZE, fontweight="bold")[1] / pitch + 0.8 for h in headings),
+                       default=0.0)
     # y position of each row, top to bottom
     y = np.array([(blocks - 1 - r // per_block) * (per_block + heading_rows) + (per_block - 1 - r % per_block)
                   for r in range(n_rows)], dtype=float)
@@ -404,8 +442,6 @@ def _draw_likert(percentages, names_shown, category_labels, xlabel, width, headi
         ax.set_xlabel(xlabel)
         ncols = points if inches >= 5 else int(np.ceil(points / 2))
         handles, texts = ax.get_legend_handles_labels()
-        # legends fill column by column; this order makes the categories read row by row
-        nrows = int(np.ceil(points / ncols))
-        order = [r * ncols + c for c in range(ncols) for r in range(nrows) if r * ncols + c < points]
+        order = _row_major(points, ncols)
         fig.legend([handles[i] for i in order], [texts[i] for i in order], ncols=ncols, loc="outside lower center")
     return fig

@@ -185,10 +185,11 @@ def text_size(fig: Figure, text: str, font_size: float, **text_kw) -> tuple[floa
     return float(box.width / fig.dpi), float(box.height / fig.dpi)
 
 
-def wrap_to_width(fig: Figure, text, inches: float, font_size: float) -> str:
+def wrap_to_width(fig: Figure, text, inches: float, font_size: float, **text_kw) -> str:
     r"""Break ``text`` at spaces so that each line, as measured in ``fig``, is at most ``inches`` wide.
 
     Existing line breaks are kept; a single word wider than ``inches`` stays whole.
+    ``text_kw`` (e.g. ``fontweight="bold"``) are measured as they will be drawn.
 
     Examples
     --------
@@ -201,7 +202,7 @@ def wrap_to_width(fig: Figure, text, inches: float, font_size: float) -> str:
         line = ""
         for word in paragraph.split(" "):
             candidate = f"{line} {word}" if line else word
-            if line and text_size(fig, candidate, font_size)[0] > inches:
+            if line and text_size(fig, candidate, font_size, **text_kw)[0] > inches:
                 lines.append(line)
                 candidate = word
             line = candidate

@@ -469,3 +469,23 @@ def test_likert_group_labels_and_headings(canonical):
     headings = [t.get_position()[1] for t in ax.texts]
     assert headings[0] > rows[: len(ITEMS)].max() and headings[1] > rows[len(ITEMS):].max()
     assert rows[len(ITEMS):].max() < rows[: len(ITEMS)].min() < headings[0]
+
+
+@pytest.mark.parametrize("width", ["single", "double"])
+def test_four_conditions_with_long_labels_fit(canonical, width):
+    """A 2x2 design in Dutch: four long condition labels in ticks, legends and headings."""
+    levels = {"a": "Publiek opgelost in de openbare draad / Empathisch, met actief luisteren",
+              "b": "Publiek opgelost in de openbare draad / Zakelijk en neutraal",
+              "c": "Verplaatst naar privékanalen (DM) / Empathisch, met actief luisteren",
+              "d": "Verplaatst naar privékanalen (DM) / Zakelijk en neutraal"}
+    data = canonical.assign(condition=np.resize(list(levels), len(canonical)))
+    made = [
+        figures.attitude_by_condition(data, labels=levels, ylabel=DUTCH["attitude"], width=width),
+        figures.motives_by_condition_plot(data, MOTIVES, labels=levels, width=width),
+        figures.likert_diverging(data, ITEMS, labels=POLES, by="condition", points=7, group_labels=levels,
+                                 group_headings=True, kind="semantic_differential", lang="nl", width=width),
+    ]
+    for index, fig in enumerate(made):
+        _assert_fits_and_is_legible(fig, index)
+    legend = [t.get_text().replace("\n", " ") for t in made[1].axes[0].get_legend().get_texts()]
+    assert sorted(legend) == sorted(levels.values())  # wrapped, never shortened
