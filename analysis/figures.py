@@ -26,8 +26,8 @@ from analysis._checks import as_name_list, numeric_column, ordered_groups, requi
 from analysis.crosstab import motives_by_condition
 from analysis.descriptives import describe
 from analysis.figures_mediation import bootstrap_distribution, mediation_diagram
-from analysis.style import (FONT_SIZE, SMALL_FONT_SIZE, chars_per_line, figure_size, group_style, house_style,
-                            new_figure, text_size, wrap_label, wrap_to_width)
+from analysis.style import (FONT_SIZE, SMALL_FONT_SIZE, _category_ticks, _legend_labels, _row_major, chars_per_line,
+                            figure_size, group_style, house_style, new_figure, text_size, wrap_label, wrap_to_width)
 
 __all__ = [
     "attitude_by_condition",
@@ -127,28 +127,6 @@ def attitude_by_condition(
     return fig
 
 
-def _category_ticks(fig, ax, positions, names: list[str]) -> float:
-    """Tick labels of categories on x, wrapped within their slot; if a word is still too wide, slanted.
-
-    Returns the height in inches the labels take below the axis.
-    """
-    slot = 0.9 * (fig.get_figwidth() - 0.7) / max(len(names), 1)
-    wrapped = [wrap_to_width(fig, str(name).replace("\n", " "), slot, SMALL_FONT_SIZE) for name in names]
-    sizes = [text_size(fig, name, SMALL_FONT_SIZE) for name in wrapped]
-    if max(w for w, _ in sizes) <= slot:
-        ax.set_xticks(positions, wrapped)
-        return max(h for _, h in sizes)
-    # slanted if each fits on one line of 1.6 in, else upright in lines of up to 1.6 in
-    slanted = [wrap_to_width(fig, str(name).replace("\n", " "), 1.6, SMALL_FONT_SIZE) for name in names]
-    ax.set_xticks(positions, slanted)
-    one_line = not any("\n" in name for name in slanted)
-    angle = np.radians(35 if one_line else 90)
-    for tick in ax.get_xticklabels():
-        tick.set(rotation=35, ha="right", rotation_mode="anchor") if one_line else tick.set(rotation=90)
-    return max(w * np.sin(angle) + h * np.cos(angle)
-               for w, h in (text_size(fig, name, SMALL_FONT_SIZE) for name in slanted))
-
-
 def motives_by_condition_plot(
     data: pd.DataFrame,
     codes,
@@ -220,29 +198,6 @@ def motives_by_condition_plot(
         extra = max(legend_height - 0.5, 0) + max(ticks_height - 0.45, 0)
         fig.set_size_inches(inches, fig.get_figheight() + extra)
     return fig
-
-
-def _row_major(n: int, ncols: int) -> list[int]:
-    """The order to pass ``n`` legend entries in so they read row by row (legends fill column by column).
-
-    >>> _row_major(7, 4)
-    [0, 4, 1, 5, 2, 6, 3]
-    """
-    nrows = int(np.ceil(n / ncols))
-    return [r * ncols + c for c in range(ncols) for r in range(nrows) if r * ncols + c < n]
-
-
-LEGEND_HANDLE = 0.45  # inches a legend entry needs besides its text (handle and spacing)
-
-
-def _legend_labels(fig, texts: list[str], room: float) -> tuple[list[str], int]:
-    """Legend texts and columns: one row if they fit in ``room`` inches, else columns of about 1.8 in."""
-    widths = [text_size(fig, text, SMALL_FONT_SIZE)[0] + LEGEND_HANDLE for text in texts]
-    if sum(widths) <= room:
-        return texts, len(texts)
-    columns = max(1, min(len(texts), int(room // 1.8)))
-    return [wrap_to_width(fig, text.replace("\n", " "), room / columns - LEGEND_HANDLE, SMALL_FONT_SIZE)
-            for text in texts], columns
 
 
 def _likert_counts(series: pd.Series, item: str, points: int) -> np.ndarray:

@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 
 # Okabe & Ito (2008): blue, orange, bluish green, vermillion, sky blue,
@@ -208,6 +209,51 @@ def wrap_to_width(fig: Figure, text, inches: float, font_size: float, **text_kw)
             line = candidate
         lines.append(line)
     return "\n".join(lines)
+
+
+def _category_ticks(fig, ax, positions, names: list[str]) -> float:
+    """Tick labels of categories on x, wrapped within their slot; if a word is still too wide, slanted.
+
+    Returns the height in inches the labels take below the axis.
+    """
+    slot = 0.9 * (fig.get_figwidth() - 0.7) / max(len(names), 1)
+    wrapped = [wrap_to_width(fig, str(name).replace("\n", " "), slot, SMALL_FONT_SIZE) for name in names]
+    sizes = [text_size(fig, name, SMALL_FONT_SIZE) for name in wrapped]
+    if max(w for w, _ in sizes) <= slot:
+        ax.set_xticks(positions, wrapped)
+        return max(h for _, h in sizes)
+    # slanted if each fits on one line of 1.6 in, else upright in lines of up to 1.6 in
+    slanted = [wrap_to_width(fig, str(name).replace("\n", " "), 1.6, SMALL_FONT_SIZE) for name in names]
+    ax.set_xticks(positions, slanted)
+    one_line = not any("\n" in name for name in slanted)
+    angle = np.radians(35 if one_line else 90)
+    for tick in ax.get_xticklabels():
+        tick.set(rotation=35, ha="right", rotation_mode="anchor") if one_line else tick.set(rotation=90)
+    return max(w * np.sin(angle) + h * np.cos(angle)
+               for w, h in (text_size(fig, name, SMALL_FONT_SIZE) for name in slanted))
+
+
+def _row_major(n: int, ncols: int) -> list[int]:
+    """The order to pass ``n`` legend entries in so they read row by row (legends fill column by column).
+
+    >>> _row_major(7, 4)
+    [0, 4, 1, 5, 2, 6, 3]
+    """
+    nrows = int(np.ceil(n / ncols))
+    return [r * ncols + c for c in range(ncols) for r in range(nrows) if r * ncols + c < n]
+
+
+LEGEND_HANDLE = 0.45  # inches a legend entry needs besides its text (handle and spacing)
+
+
+def _legend_labels(fig, texts: list[str], room: float) -> tuple[list[str], int]:
+    """Legend texts and columns: one row if they fit in ``room`` inches, else columns of about 1.8 in."""
+    widths = [text_size(fig, text, SMALL_FONT_SIZE)[0] + LEGEND_HANDLE for text in texts]
+    if sum(widths) <= room:
+        return texts, len(texts)
+    columns = max(1, min(len(texts), int(room // 1.8)))
+    return [wrap_to_width(fig, text.replace("\n", " "), room / columns - LEGEND_HANDLE, SMALL_FONT_SIZE)
+            for text in texts], columns
 
 
 def group_style(index: int) -> dict:
