@@ -315,3 +315,38 @@ def ordered_groups(data: pd.DataFrame, column: str, minimum: int = 2) -> list:
         return sorted(groups)
     except TypeError:  # mixed types that cannot be compared: keep appearance order
         return groups
+
+
+def group_samples(data: pd.DataFrame, dv: str, between: str) -> tuple[list, list[np.ndarray], int]:
+    """The groups of ``between`` (in order) and each group's values of ``dv``.
+
+    Rows missing ``dv`` or ``between`` are dropped (listwise); each group needs
+    at least two values.
+
+    Returns
+    -------
+    groups : list
+        The group labels, in category order or else sorted.
+    samples : list of numpy.ndarray
+        The values of ``dv`` per group, as floats.
+    dropped : int
+        How many rows were dropped for missing values.
+
+    >>> frame = pd.DataFrame({"g": ["a", "a", "b", "b", "b"], "y": [1.0, 2.0, 4.0, 5.0, None]})
+    >>> groups, samples, dropped = group_samples(frame, "y", "g")
+    >>> groups, [s.tolist() for s in samples], dropped
+    (['a', 'b'], [[1.0, 2.0], [4.0, 5.0]], 1)
+    """
+    if not isinstance(between, str):
+        raise ValueError(
+            f"`between` must be one column name; got {between!r}. For the cells of a factorial "
+            "design use the `condition` column."
+        )
+    require_columns(data, [dv, between])
+    values = numeric_column(data, dv)
+    frame, dropped = complete_rows(pd.DataFrame({dv: values, between: data[between]}, index=data.index), [dv, between])
+    groups = ordered_groups(frame, between, minimum=2)
+    require_group_sizes(frame.groupby(between, observed=True)[dv].count(), between, minimum=2)
+    numeric_column(frame, dv)
+    samples = [frame.loc[frame[between] == group, dv].to_numpy(dtype=float) for group in groups]
+    return groups, samples, dropped

@@ -7,11 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis._checks import (
-    complete_rows,
-    numeric_column,
-    ordered_groups,
-    require_columns,
-    require_group_sizes,
+    group_samples,
 )
 
 ASSUMPTION_COLUMNS = ["check", "group", "statistic", "df1", "df2", "p"]
@@ -71,16 +67,9 @@ def check_assumptions(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame
     2         shapiro     a  NaN  NaN
     3         shapiro     b  NaN  NaN
     """
-    if not isinstance(between, str):
-        raise ValueError(f"`between` must be one column name; got {between!r}.")
-    require_columns(data, [dv, between])
-    values = numeric_column(data, dv)
-    frame, dropped = complete_rows(pd.DataFrame({dv: values, between: data[between]}, index=data.index), [dv, between])
-    groups = ordered_groups(frame, between, minimum=2)
-    require_group_sizes(frame.groupby(between, observed=True)[dv].count(), between, minimum=2)
-    numeric_column(frame, dv)
-    samples = [frame.loc[frame[between] == group, dv].to_numpy(dtype=float) for group in groups]
-    df1, df2 = float(len(groups) - 1), float(len(frame) - len(groups))
+    groups, samples, dropped = group_samples(data, dv, between)
+    n = sum(len(sample) for sample in samples)
+    df1, df2 = float(len(groups) - 1), float(n - len(groups))
 
     rows = []
     for check, center in (("levene", "mean"), ("brown_forsythe", "median")):
@@ -94,5 +83,5 @@ def check_assumptions(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame
         rows.append(("shapiro", group, float(result.statistic), np.nan, np.nan, float(result.pvalue)))
     table = pd.DataFrame(rows, columns=ASSUMPTION_COLUMNS)
     table["group"] = table["group"].astype(object)
-    table.attrs.update({"n": len(frame), "n_dropped": dropped})
+    table.attrs.update({"n": n, "n_dropped": dropped})
     return table

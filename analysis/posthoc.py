@@ -9,11 +9,7 @@ import pandas as pd
 from scipy.stats import studentized_range
 
 from analysis._checks import (
-    complete_rows,
-    numeric_column,
-    ordered_groups,
-    require_columns,
-    require_group_sizes,
+    group_samples,
     require_level,
 )
 
@@ -77,7 +73,7 @@ def tukey_hsd(data: pd.DataFrame, dv: str, between: str, *, ci: float = 0.95) ->
     2      b      c  1.666667
     """
     level = require_level(ci, "ci")
-    groups, samples, dropped = _samples(data, dv, between)
+    groups, samples, dropped = group_samples(data, dv, between)
     sizes = np.array([len(s) for s in samples], dtype=float)
     df_error = sizes.sum() - len(groups)
     mse = sum(((s - s.mean()) ** 2).sum() for s in samples) / df_error
@@ -139,7 +135,7 @@ def games_howell(data: pd.DataFrame, dv: str, between: str, *, ci: float = 0.95)
     2      b      c  2.56
     """
     level = require_level(ci, "ci")
-    groups, samples, dropped = _samples(data, dv, between)
+    groups, samples, dropped = group_samples(data, dv, between)
     rows = []
     for i, j in itertools.combinations(range(len(groups)), 2):
         x, y = samples[i], samples[j]
@@ -154,22 +150,6 @@ def games_howell(data: pd.DataFrame, dv: str, between: str, *, ci: float = 0.95)
         critical = studentized_range.ppf(level, len(groups), df) / np.sqrt(2)
         rows.append(_pair_row(groups[i], groups[j], x.mean() - y.mean(), se, df, len(groups), critical))
     return _table(rows, len(np.concatenate(samples)), dropped)
-
-
-def _samples(data: pd.DataFrame, dv: str, between: str) -> tuple[list, list[np.ndarray], int]:
-    if not isinstance(between, str):
-        raise ValueError(
-            f"`between` must be one column name; got {between!r}. For the cells of a factorial "
-            "design use the `condition` column."
-        )
-    require_columns(data, [dv, between])
-    values = numeric_column(data, dv)
-    frame, dropped = complete_rows(pd.DataFrame({dv: values, between: data[between]}, index=data.index), [dv, between])
-    groups = ordered_groups(frame, between, minimum=2)
-    require_group_sizes(frame.groupby(between, observed=True)[dv].count(), between, minimum=2)
-    numeric_column(frame, dv)
-    samples = [frame.loc[frame[between] == group, dv].to_numpy(dtype=float) for group in groups]
-    return groups, samples, dropped
 
 
 def _pair_row(group1, group2, diff, se, df, k, critical) -> dict:

@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from study.commands.serve import load_study_or_explain
+    from study.loader import load_study
     from study.errors import UserError
     from study.export import export_data
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         if not path.exists():
             raise UserError(f"--db {args.db}: no such database file {path}; give the URL the "
                             "survey was served with (replylab serve --db ...)")
-    study = load_study_or_explain(args.study)
+    study = load_study(args.study)  # StudyFileError is a UserError: printed, exit code 2
     try:
         data = export_data(args.db, study, args.out, include_partial=args.include_partial)
     except OSError as error:

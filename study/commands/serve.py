@@ -50,18 +50,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="server processes (default 1; 2 or more use more cores)")
 
 
-def load_study_or_explain(name_or_path):
-    """``load_study`` with file problems turned into a ``UserError``."""
-    from study.loader import StudyFileError, load_study
-
-    try:
-        return load_study(name_or_path)
-    except UserError:
-        raise
-    except (StudyFileError, FileNotFoundError, ValueError) as error:
-        raise UserError(str(error)) from error
-
-
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -70,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port}: choose a port between 1 and 65535")
-    study = load_study_or_explain(args.study)
+    from study.loader import load_study
+
+    study = load_study(args.study)  # StudyFileError is a UserError: printed, exit code 2
     token = os.environ.get("REPLYLAB_ADMIN_TOKEN")
     try:
         app = create_app(study, args.db, admin_token=token, secure_cookies=args.secure_cookies,

@@ -35,21 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only this language (nl or en); default all languages of the study")
 
 
-def _load(name_or_path):
-    from study.loader import StudyFileError, load_study
-
-    try:
-        return load_study(name_or_path)
-    except UserError:
-        raise
-    except (StudyFileError, FileNotFoundError, ValueError) as error:
-        raise UserError(str(error)) from error
-
-
 def run(args: argparse.Namespace) -> int:
     from study.vignettes import write_vignettes
 
-    study = _load(args.study)
+    from study.loader import load_study
+
+    study = load_study(args.study)  # StudyFileError is a UserError: printed, exit code 2
     if args.lang is not None and args.lang not in study.languages:
         raise UserError(
             f"--lang {args.lang!r}: study {study.id!r} has languages {list(study.languages)}; "
