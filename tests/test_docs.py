@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import io
 import re
+import sys
 import shlex
 from pathlib import Path
 
@@ -94,6 +95,10 @@ def _generator():
 # --- the command-line reference -------------------------------------------------------
 
 
+# argparse's help layout changes between Python versions; the reference is generated
+# on the project's CI Python. Other versions still check every command and option below.
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11),
+                    reason="docs/cli.md is generated with Python 3.11's argparse layout")
 def test_cli_reference_matches_the_parser():
     expected = _generator().cli_reference()
     assert CLI_MD.read_text(encoding="utf-8") == expected, (
