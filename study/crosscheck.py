@@ -131,11 +131,15 @@ def _combined_questionnaire(study: Study):
     from questionnaires import QuestionnaireFileError, library_names
 
     known = library_names()
-    problems = [
-        (("questionnaire_modules", index),
-         f"unknown questionnaire module {name!r}; the library has: {', '.join(sorted(known))}")
-        for index, name in enumerate(study.questionnaire_modules) if name not in known
-    ]
+    problems = []
+    for index, (name, source) in enumerate(zip(study.questionnaire_modules, study.questionnaire_sources)):
+        if isinstance(source, str) and source not in known:
+            problems.append((("questionnaire_modules", index),
+                             f"unknown questionnaire module {name!r}; the library has: "
+                             f"{', '.join(sorted(known))} (or give a .yaml file of your own)"))
+        elif not isinstance(source, str) and not source.is_file():
+            problems.append((("questionnaire_modules", index),
+                             f"questionnaire file {name!r} not found (looked for {source})"))
     if problems:
         return None, problems
     try:

@@ -146,13 +146,13 @@ def load_study(path_or_name: str | Path) -> Study:
         study = Study.model_validate(data)
     except pydantic.ValidationError as error:
         raise StudyFileError(_schema_problems(error, data, name, line_of)) from None
+    study._path = path.resolve()  # before the cross-checks: module files are relative to it
     problems = [
         Problem(name, line_of(loc), field_path(loc), message)
         for loc, message in cross_check(study)
     ]
     if problems:
         raise StudyFileError(problems)
-    study._path = path.resolve()
     study._file_hash = hashlib.sha256(raw).hexdigest()
     return study
 

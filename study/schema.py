@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import (
@@ -50,6 +51,8 @@ CODING_COLUMNS = ("pk_strategic", "pk_any") + tuple(f"code_{m}" for m in MOTIVE_
 
 Lang = Literal["nl", "en"]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+# A library module's name, or a questionnaire file of the study's own (relative to the study file).
+ModuleRef = Annotated[str, StringConstraints(pattern=r"^([a-z][a-z0-9_]*|\S.*\.ya?ml)$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 #: A participant-facing text: one non-empty string per language.
 Localized = dict[Lang, NonEmpty]
@@ -346,7 +349,7 @@ class Study(_Part):
     factors: list[Factor] = Field(min_length=1)
     texts: Texts
     vignette: Vignette
-    questionnaire_modules: list[Id] = Field(min_length=1)
+    questionnaire_modules: list[ModuleRef] = Field(min_length=1)
     assignment: Assignment
     target_n: int = Field(ge=1)
     checks: Checks = Checks()
@@ -397,4 +400,12 @@ class Study(_Part):
         """The combined ``questionnaires.Questionnaire`` of ``questionnaire_modules``."""
         from questionnaires import combine, load_questionnaire
 
-        return combine([load_questionnaire(name) for name in self.questionnaire_modules])
+        return combine([load_questionnaire(source) for source in self.questionnaire_sources])
+
+    @property
+    def questionnaire_sources(self) -> list:
+        """Each module as ``load_questionnaire`` takes it: a library name, or the path of a
+        ``.yaml`` file of the study's own, resolved against the study file's folder."""
+        folder = self.path.parent if self.path else Path.cwd()
+        return [folder / ref if ref.endswith((".yaml", ".yml")) else ref
+                for ref in self.questionnaire_modules]

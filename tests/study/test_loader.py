@@ -1,6 +1,7 @@
 """load_study: shipped names, paths, hashes, and file:line: field: message errors."""
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,28 @@ def test_repeated_key_is_an_error(tmp_path):
     (problem,) = error.value.problems
     assert problem.line == line_number(text, "target_n: 150")
     assert "appears twice" in problem.message
+
+
+def test_a_study_can_use_a_questionnaire_file_of_its_own(tmp_path):
+    from questionnaires import load_questionnaire
+
+    library_file = Path(__file__).parents[2] / "questionnaires" / "library" / "realism.yaml"
+    own_file = tmp_path / "materials" / "my_realism.yaml"
+    own_file.parent.mkdir()
+    own_file.write_text(library_file.read_text(encoding="utf-8"), encoding="utf-8")
+    path, _ = variant(tmp_path, "  - realism\n", "  - materials/my_realism.yaml\n")
+    study = load_study(path)
+    assert study.questionnaire_sources[5] == own_file
+    realism_ids = [item.id for item in load_questionnaire("realism").items]
+    assert [item.id for item in study.questionnaire.items if item.id in realism_ids] == realism_ids
+
+
+def test_a_missing_questionnaire_file_is_reported_with_its_line(tmp_path):
+    path, text = variant(tmp_path, "  - realism\n", "  - materials/absent.yaml\n")
+    with pytest.raises(StudyFileError) as caught:
+        load_study(path)
+    message = str(caught.value)
+    assert f"{path}:{line_number(text, 'materials/absent.yaml')}: questionnaire_modules[5]:" in message
+    assert "not found" in message
+
+
