@@ -29,13 +29,8 @@ from analysis.figures_mediation import bootstrap_distribution, mediation_diagram
 from analysis.style import (FONT_SIZE, SMALL_FONT_SIZE, _category_ticks, _legend_labels, _row_major, chars_per_line,
                             figure_size, group_style, house_style, new_figure, text_size, wrap_label, wrap_to_width)
 
-__all__ = [
-    "attitude_by_condition",
-    "bootstrap_distribution",
-    "likert_diverging",
-    "mediation_diagram",
-    "motives_by_condition_plot",
-]
+__all__ = ["attitude_by_condition", "bootstrap_distribution", "likert_diverging",
+           "mediation_diagram", "motives_by_condition_plot"]
 
 
 def _label(labels, key) -> str:
