@@ -128,14 +128,20 @@ async def preview(request: Request, condition: str, lang: str):
     return HTMLResponse(html, headers=NO_STORE)
 
 
-@router.post("/test-session")
-async def start_test_session(request: Request):
-    """Walk the real survey as a flagged test participant (kept out of counts and exports)."""
-    context = _require_admin(request)
+async def _admin_form(request: Request, context: SurveyContext):
+    """The submitted admin form, once its CSRF token is checked (403 otherwise)."""
     form = await request.form(max_files=0, max_fields=10)
     if not hmac.compare_digest(str(form.get("csrf_token", "")).encode(),
                                _admin_csrf(context).encode()):
         raise SurveyError(403, "This admin form has expired; reload /admin and try again.")
+    return form
+
+
+@router.post("/test-session")
+async def start_test_session(request: Request):
+    """Walk the real survey as a flagged test participant (kept out of counts and exports)."""
+    context = _require_admin(request)
+    form = await _admin_form(request, context)
     condition, lang = form.get("condition"), form.get("lang")
     study = context.study
     if condition not in study.condition_names or lang not in study.languages:
@@ -159,10 +165,7 @@ async def start_test_session(request: Request):
 async def exclude_participant(request: Request):
     """Mark one participant ``excluded`` (kept in the export with that status, not counted)."""
     context = _require_admin(request)
-    form = await request.form(max_files=0, max_fields=10)
-    if not hmac.compare_digest(str(form.get("csrf_token", "")).encode(),
-                               _admin_csrf(context).encode()):
-        raise SurveyError(403, "This admin form has expired; reload /admin and try again.")
+    form = await _admin_form(request, context)
     participant_id = str(form.get("participant_id", "")).strip()
     known = {row["participant_id"] for row in await run_in_threadpool(
         context.db.participant_rows, context.study_id)}
