@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import mediation  # noqa: E402
 from analysis._bootstrap import bootstrap_indirect, iter_resample_indices  # noqa: E402
+from _timing import best_time, best_times_interleaved  # noqa: E402  (benchmarks/ is on sys.path)
 
 
 def simulate(n: int, seed: int = 0) -> pd.DataFrame:
@@ -39,30 +39,6 @@ def simulate(n: int, seed: int = 0) -> pd.DataFrame:
     m = 0.5 * x + rng.normal(size=n)
     y = 0.4 * m + 0.1 * x + rng.normal(size=n)
     return pd.DataFrame({"x": x, "m": m, "y": y})
-
-
-def best_time(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def best_times_interleaved(functions: dict, repeats: int) -> dict:
-    """Best wall-clock time of each function, run in turn (round robin).
-
-    On a shared machine the load changes from second to second; taking turns
-    lets a busy spell hit every function alike instead of one whole series.
-    """
-    best = dict.fromkeys(functions, np.inf)
-    for _ in range(repeats):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            function()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
 
 
 def run_ours(data, n_boot):

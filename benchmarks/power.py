@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,17 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import power_mediation  # noqa: E402
 from analysis._bootstrap import iter_batched_resample_indices  # noqa: E402
+from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path)
 
 N, A, B, C_PRIME = 140, 0.3, 0.3, 0.2
-
-
-def best_time(function, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def draw_floor(sims, n_boot):
