@@ -88,3 +88,13 @@ def test_json_round_trips_and_markdown_lists_every_column(book):
 def test_unknown_column_lookup_says_which_study(book):
     with pytest.raises(KeyError, match="tilburg"):
         book["nope"]
+
+
+def test_motive_ids_agree_with_the_motive_codebook():
+    # study.schema fixes the motive ids for validation; the coding codebook is the data.
+    from questionnaires import load_motive_codebook
+    from study.schema import STRATEGIC_MOTIVES
+
+    book = load_motive_codebook()
+    assert list(MOTIVE_IDS) == book.ids
+    assert list(STRATEGIC_MOTIVES) == book.strategic_ids
