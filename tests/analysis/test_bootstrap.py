@@ -93,7 +93,7 @@ def test_chunked_draw_yields_every_resample_once():
     rng = np.random.default_rng(0)
     blocks = list(iter_resample_indices(50, 1001, rng, chunk=100))
     assert sum(len(block) for block in blocks) == 1001
-    assert all(block.dtype == np.int32 and block.min() >= 0 and block.max() < 50 for block in blocks)
+    assert all(block.dtype == np.uint16 and block.min() >= 0 and block.max() < 50 for block in blocks)
 
 
 def test_same_seed_same_draws_other_seed_differs():
