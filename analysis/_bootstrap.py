@@ -254,7 +254,7 @@ def bootstrap_indirect(
     indices: np.ndarray | None = None,
     n_boot: int | None = None,
     seed=None,
-    return_squares: bool = False,
+    return_sums: bool = False,
 ):
     """Bootstrap distribution of the indirect effect(s) of x on y through the mediators.
 
@@ -273,9 +273,11 @@ def bootstrap_indirect(
         Number of resamples to draw when ``indices`` is not given.
     seed : int, numpy.random.Generator or None
         Seed of the draw when ``indices`` is not given.
-    return_squares : bool, default False
-        Also return each resample's centred sums of squares of ``x, M, C, y``
-        (shape (n_boot, d)), e.g. for standardised effects.
+    return_sums : bool, default False
+        Also return each resample's sums (shape (n_boot, d + d(d+1)/2), see
+        :func:`bootstrap_sums`) and the number of cases drawn per resample;
+        ``centred_squares(sums, d, n_draws)`` turns them into the centred sums
+        of squares of ``x, M, C, y``, e.g. for standardised effects.
 
     Returns
     -------
@@ -310,7 +312,7 @@ def bootstrap_indirect(
         blocks = iter_resample_indices(n, n_resamples, np.random.default_rng(seed))
     sums, n_draws = bootstrap_sums(variables, blocks, n_resamples)
     effect = indirect_from_sums(sums, d, n_draws, k)
-    return (effect, centred_squares(sums, d, n_draws)) if return_squares else effect
+    return (effect, sums, n_draws) if return_sums else effect
 
 
 def iter_batched_resample_indices(

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -31,6 +32,7 @@ from analysis import _checks
 from analysis._bootstrap import (
     bias_corrected_interval,
     bootstrap_indirect,
+    centred_squares,
     percentile_interval,
 )
 from analysis.mediation_result import MediationResult
@@ -136,27 +138,44 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
     return x_series, int((~present).sum()), arrays
 
 
-def _ols(design: np.ndarray, responses: np.ndarray, level: float) -> np.ndarray:
-    """OLS of each column of ``responses`` on ``design`` (one QR for all of them).
+def _model_paths(design: np.ndarray, lead: int, mediators: np.ndarray, y: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """OLS of the mediators and y on ``design[:, :lead]`` (1, x, covariates), and of y on all of ``design``.
 
-    Returns shape (n_responses, n_predictors, 6): per response and predictor
-    ``coef, se, t, p, ci_low, ci_high``.
+    ``design`` is ``1, x, covariates, mediators``. One QR serves both models: the
+    QR of the leading columns is the leading block of the full one, and so is
+    the inverse of its R. Returns per model an array (n_responses,
+    n_predictors, 6) of ``coef, se, t, p, ci_low, ci_high``: the first for the
+    responses ``mediators..., y`` on the leading columns, the second for y on
+    the full design (one response).
     """
     from scipy.special import stdtr, stdtrit  # the t distribution without scipy.stats' overhead
 
     n, p = design.shape
     q, r = np.linalg.qr(design)
-    coef = np.linalg.solve(r, q.T @ responses)  # (p, n_responses)
-    residual = responses - design @ coef
-    df = n - p
-    r_inv = np.linalg.inv(r)
-    variance = np.einsum("ij,ij->j", residual, residual) / df
-    se = np.sqrt(variance[:, None] * np.einsum("ij,ij->i", r_inv, r_inv))
-    coef = coef.T
-    t = coef / se
-    p_value = 2 * stdtr(df, -np.abs(t))
-    margin = stdtrit(df, 1 - (1 - level) / 2) * se
-    return np.stack([coef, se, t, p_value, coef - margin, coef + margin], axis=-1)
+    r_inv = np.linalg.inv(r)  # upper triangular
+    responses = np.column_stack([mediators, y])
+    projected = q.T @ responses  # (p, k + 1)
+    models = []
+    for columns, targets, coefficients in (
+        (lead, responses, r_inv[:lead, :lead] @ projected[:lead]),
+        (p, responses[:, -1:], r_inv @ projected[:, -1:]),
+    ):
+        residual = targets - design[:, :columns] @ coefficients
+        df = n - columns
+        variance = np.einsum("ij,ij->j", residual, residual) / df
+        inverse = r_inv[:columns, :columns]
+        se = np.sqrt(variance[:, None] * np.einsum("ij,ij->i", inverse, inverse))
+        coef = coefficients.T
+        t = coef / se
+        margin = stdtrit(df, 1 - (1 - level) / 2) * se
+        models.append(np.stack([coef, se, t, 2 * stdtr(df, -np.abs(t)), coef - margin, coef + margin], axis=-1))
+    return models[0], models[1]
+
+
+@functools.lru_cache(maxsize=64)
+def _row_labels(mediators: tuple[str, ...]) -> pd.Index:
+    """Row labels of the tables by mediator (plus ``total`` for several), built once per model."""
+    return pd.Index([*mediators, "total"] if len(mediators) > 1 else list(mediators))
 
 
 def _interval(boot, estimate, level, method):
@@ -269,14 +288,12 @@ def mediation(
     mediator_values = np.column_stack([numeric[name] for name in mediators])
     covariate_values = np.column_stack([numeric[name] for name in covariate_names]) if q else np.empty((n, 0))
     y_values = numeric[y]
-    ones = np.ones((n, 1))
-    a_design = np.column_stack([ones, x_values, covariate_values])
-    full_design = np.column_stack([ones, x_values, mediator_values, covariate_values])
-    # the a paths and the total effect share one design: x and the covariates
-    on_x = _ols(a_design, np.column_stack([mediator_values, y_values]), level)[:, 1]
+    design = np.column_stack([np.ones(n), x_values, covariate_values, mediator_values])
+    lead = 2 + q  # 1, x and the covariates: the predictors of the a paths and the total effect
+    on_x, full = _model_paths(design, lead, mediator_values, y_values, level)
+    on_x, full = on_x[:, 1], full[0]
     a_rows, total = on_x[:k], on_x[k]
-    full = _ols(full_design, y_values[:, None], level)[0]
-    b_rows, direct = full[2 : 2 + k], full[1]
+    b_rows, direct = full[lead:], full[1]
 
     label = (lambda path, name: path) if k == 1 else (lambda path, name: f"{path}[{name}]")
     paths = pd.DataFrame(
@@ -289,52 +306,52 @@ def mediation(
 
     a, b = a_rows[:, 0], b_rows[:, 0]
     effect = a * b
-    boot, squares = bootstrap_indirect(
+    rows = _row_labels(tuple(mediators))
+    boot, sums, n_draws = bootstrap_indirect(
         x_values, mediator_values, y_values, covariates=covariate_values if q else None,
-        n_boot=n_boot, seed=seed, return_squares=True,
+        n_boot=n_boot, seed=seed, return_sums=True,
     )
-    failed = int(np.isnan(boot).any(axis=1).sum())
+    failed = int(np.isnan(boot).any(axis=1).sum()) if k > 1 else int(np.count_nonzero(np.isnan(boot)))
     if failed:
         warnings.warn(f"{failed} of {n_boot} bootstrap resamples could not be estimated (e.g. x constant in the resample); their intervals use the others.", RuntimeWarning, stacklevel=2)
-    row_names = list(mediators)  # one Index for the three tables by mediator: building one costs
     if k > 1:
         effect = np.append(effect, effect.sum())
         boot_table = np.column_stack([boot, boot.sum(axis=1)])
-        row_names.append("total")
     else:
         boot_table = boot
-    rows = pd.Index(row_names)
-    sd_x, sd_y = np.std(x_values, ddof=1), np.std(y_values, ddof=1)
-    boot_sd_x = np.sqrt(squares[:, :1] / (n - 1))
-    boot_sd_y = np.sqrt(squares[:, -1:] / (n - 1))
-    # raw, partially (ab / SD_y) and completely (ab SD_x / SD_y) standardised, in one pass
-    points = np.concatenate([effect, effect / sd_y, effect * sd_x / sd_y])
-    draws = np.hstack([boot_table, boot_table / boot_sd_y, boot_table * boot_sd_x / boot_sd_y])
-    lows, highs = _interval(draws, points, level, ci_method)
-    width = len(effect)
-    low, high = lows[:width], highs[:width]
+    low, high = _interval(boot_table, effect, level, ci_method)
     boot_se = (np.nanstd if failed else np.std)(boot_table, axis=0, ddof=1)
     indirect = pd.DataFrame(np.column_stack([effect, boot_se, low, high]), index=rows, columns=_INDIRECT_INDEX)
 
-    from scipy.special import ndtr
+    def sobel():
+        from scipy.special import ndtr
 
-    sobel_se = np.sqrt(b**2 * a_rows[:, 1] ** 2 + a**2 * b_rows[:, 1] ** 2)
-    sobel_z = a * b / sobel_se
-    sobel = pd.DataFrame(
-        np.column_stack([a * b, sobel_se, sobel_z, 2 * ndtr(-np.abs(sobel_z))]),
-        index=pd.Index(mediators) if k > 1 else rows,
-        columns=_SOBEL_INDEX,
-    )
+        sobel_se = np.sqrt(b**2 * a_rows[:, 1] ** 2 + a**2 * b_rows[:, 1] ** 2)
+        sobel_z = a * b / sobel_se
+        return pd.DataFrame(
+            np.column_stack([a * b, sobel_se, sobel_z, 2 * ndtr(-np.abs(sobel_z))]),
+            index=rows[:k],
+            columns=_SOBEL_INDEX,
+        )
 
-    partial, complete = slice(width, 2 * width), slice(2 * width, 3 * width)
-    standardized = pd.DataFrame(
-        np.column_stack([points[partial], lows[partial], highs[partial], points[complete], lows[complete], highs[complete]]),
-        index=rows,
-        columns=_STANDARDIZED_INDEX,
-    )
+    def standardized():
+        squares = centred_squares(sums, 2 + k + q, n_draws)
+        sd_x, sd_y = np.std(x_values, ddof=1), np.std(y_values, ddof=1)
+        boot_sd_x = np.sqrt(squares[:, :1] / (n - 1))
+        boot_sd_y = np.sqrt(squares[:, -1:] / (n - 1))
+        # partially (ab / SD_y) and completely (ab SD_x / SD_y) standardised, in one pass
+        points = np.concatenate([effect / sd_y, effect * sd_x / sd_y])
+        draws = np.hstack([boot_table / boot_sd_y, boot_table * boot_sd_x / boot_sd_y])
+        lows, highs = _interval(draws, points, level, ci_method)
+        partial, complete = slice(0, len(effect)), slice(len(effect), 2 * len(effect))
+        return pd.DataFrame(
+            np.column_stack([points[partial], lows[partial], highs[partial], points[complete], lows[complete], highs[complete]]),
+            index=rows,
+            columns=_STANDARDIZED_INDEX,
+        )
 
     return MediationResult(
-        paths=paths, indirect=indirect, sobel=sobel, standardized=standardized,
+        paths=paths, indirect=indirect, lazy={"sobel": sobel, "standardized": standardized},
         boot_indirect=boot, n=n, n_dropped=int(dropped), n_boot=n_boot, seed=seed,
         ci=level, ci_method=ci_method, x=x, m=mediators, y=y,
         covariates=covariate_names, x_coding=coding,

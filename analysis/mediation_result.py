@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,7 @@ class MediationResult:
         ``ci_low, ci_high`` (bootstrap interval, ``ci_method``).
     sobel : DataFrame
         Per mediator: ``effect, se, z, p`` of the first-order Sobel test.
+        Built on first use, like ``standardized`` (secondary output).
     standardized : DataFrame
         Per row of ``indirect``: ``partial`` (``ab / SD_y``), ``complete``
         (``ab * SD_x / SD_y``), each with a bootstrap interval
@@ -37,9 +40,19 @@ class MediationResult:
         each level of a categorical x to 0/1 (``None`` when x was numeric).
     """
 
-    def __init__(self, **fields):
+    def __init__(self, *, lazy=None, **fields):
+        # lazy: {"sobel": f, "standardized": f}, functions that build those tables when first read
+        self._lazy = dict(lazy or {})
         for name, value in fields.items():
             setattr(self, name, value)
+
+    @functools.cached_property
+    def sobel(self) -> pd.DataFrame:
+        return self._lazy.pop("sobel")()
+
+    @functools.cached_property
+    def standardized(self) -> pd.DataFrame:
+        return self._lazy.pop("standardized")()
 
     def __repr__(self) -> str:
         return (
