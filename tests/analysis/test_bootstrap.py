@@ -12,12 +12,14 @@ import pytest
 import statsmodels.api as sm
 
 from analysis._bootstrap import (
+    _CountBuffers,
     bias_corrected_interval,
     bootstrap_indirect,
     iter_resample_indices,
     percentile_interval,
     resample_counts,
 )
+from analysis._bootstrap_intervals import linear_quantiles
 
 
 def simulated(n=140, n_mediators=1, n_covariates=0, seed=0):
@@ -89,6 +91,22 @@ def test_resample_counts_match_a_bincount_per_row():
     np.testing.assert_array_equal(resample_counts(indices, 37, out=buffer, work=work), expected)
 
 
+@pytest.mark.parametrize("n_cases, rows", [(37, 25), (140, 468), (5000, 13)])
+def test_count_buffers_agree_with_a_bincount_for_narrow_and_wide_indices(n_cases, rows):
+    # 140 x 468 fills the 16-bit flat index range exactly (65,520 of 65,536 cells)
+    indices = np.random.default_rng(3).integers(0, n_cases, size=(rows, n_cases))
+    expected = np.array([np.bincount(row, minlength=n_cases) for row in indices], dtype=float)
+    for dtype in (np.uint16, np.int64, np.int32):
+        buffers = _CountBuffers(rows, n_cases, n_cases)
+        np.testing.assert_array_equal(buffers.count(indices.astype(dtype)), expected)
+        np.testing.assert_array_equal(buffers.count(indices[:3].astype(dtype)), expected[:3])  # a short last chunk
+
+
+def test_large_samples_draw_int64_indices():
+    blocks = list(iter_resample_indices(5000, 30, np.random.default_rng(0)))
+    assert all(block.dtype == np.int64 and block.max() < 5000 for block in blocks)
+
+
 def test_chunked_draw_yields_every_resample_once():
     rng = np.random.default_rng(0)
     blocks = list(iter_resample_indices(50, 1001, rng, chunk=100))
@@ -118,6 +136,16 @@ def test_percentile_interval_matches_order_statistics():
     # with 4001 values numpy's linear quantile at 2.5% is exactly the 101st smallest
     np.testing.assert_allclose(low, np.sort(boot, axis=0)[100], rtol=1e-12)
     np.testing.assert_allclose(high, np.sort(boot, axis=0)[3900], rtol=1e-12)
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 100, 4999, 5000])
+def test_linear_quantiles_are_numpys_bit_for_bit(size):
+    values = np.random.default_rng(size).normal(size=(size, 3))
+    for probabilities in ((0.025, 0.975), (0.005, 0.995), (0.0, 1.0), (0.5, 0.5), (0.1, 0.9)):
+        ours = np.array(linear_quantiles(values, *probabilities))
+        np.testing.assert_array_equal(ours, np.quantile(values, probabilities, axis=0))
+        np.testing.assert_array_equal(np.array(linear_quantiles(values[:, 0], *probabilities)),
+                                      np.quantile(values[:, 0], probabilities))
 
 
 def test_bias_corrected_interval_shifts_towards_the_estimate():
