@@ -151,7 +151,7 @@ def resample_counts(
     return _count_into(indices, counts, flat, offsets)
 
 
-def _count_into(indices, counts, flat, offsets, narrow=None):
+def _count_into(indices, counts, flat, offsets, narrow=None, owned=False):
     """Counts of each row of ``indices`` into ``counts`` (same rows), via ``flat`` (int64 scratch).
 
     Each row's indices are offset into that row's segment of the flattened
@@ -164,12 +164,19 @@ def _count_into(indices, counts, flat, offsets, narrow=None):
     every flat index of the chunk fits in 16 bits: ``uint16`` indices are then
     offset in their own type and widened in one contiguous copy, which took a
     quarter of the time of adding them to a broadcast ``int64`` offset column.
+    ``owned`` says the caller drew ``indices`` itself, so they may be offset in
+    place (no scratch copy; ``int64`` indices then go to ``np.add.at`` as they are).
     """
     counts.fill(0.0)
+    rows = len(indices)
     if narrow is not None and indices.dtype == np.uint16:
         offsets16, keys16 = narrow
-        np.add(indices, offsets16[: len(indices)], out=keys16[: len(indices)])
-        flat[...] = keys16[: len(indices)]
+        keys = indices if owned else keys16[:rows]
+        np.add(indices, offsets16[:rows], out=keys)
+        flat[...] = keys
+    elif owned and indices.dtype == np.intp and indices.flags.c_contiguous:
+        indices += offsets
+        flat = indices
     else:
         np.add(indices, offsets, out=flat)
     np.add.at(counts.reshape(-1), flat.reshape(-1), 1.0)
@@ -188,9 +195,10 @@ class _CountBuffers:
             offsets16 = np.repeat(np.arange(0, rows * n_cases, n_cases, dtype=np.uint16)[:, None], n_draws, axis=1)
             self.narrow = (offsets16, np.empty_like(offsets16))
 
-    def count(self, indices: np.ndarray) -> np.ndarray:
+    def count(self, indices: np.ndarray, owned: bool = False) -> np.ndarray:
+        """Counts per row of ``indices``; ``owned``: the caller's own draws, which may be overwritten."""
         rows = indices.shape[0]
-        return _count_into(indices, self.counts[:rows], self.flat[:rows], self.offsets[:rows], self.narrow)
+        return _count_into(indices, self.counts[:rows], self.flat[:rows], self.offsets[:rows], self.narrow, owned)
 
 
 def _stack_variables(x, mediators, y, covariates) -> np.ndarray:
@@ -213,13 +221,16 @@ def _stack_variables(x, mediators, y, covariates) -> np.ndarray:
     return stacked - stacked.mean(axis=0)
 
 
-def bootstrap_sums(variables: np.ndarray, index_blocks, n_resamples: int | None = None) -> tuple[np.ndarray, int]:
+def bootstrap_sums(
+    variables: np.ndarray, index_blocks, n_resamples: int | None = None, owned: bool = False
+) -> tuple[np.ndarray, int]:
     """Each resample's sums and cross-product sums: ``counts @ case_products(variables)``.
 
     ``variables`` is the (n, d) matrix ``x, M, C, y`` (centred); ``index_blocks``
     yields (rows, n_draws) integer arrays of resample indices; ``n_resamples``,
-    when known, lets the products go straight into one preallocated array.
-    Returns the (n_resamples, d + d(d+1)/2) sums and ``n_draws``. The loop body
+    when known, lets the products go straight into one preallocated array;
+    ``owned`` says the blocks are fresh draws nobody else reads, which the
+    counting may then overwrite. Returns the (n_resamples, d + d(d+1)/2) sums and ``n_draws``. The loop body
     only counts and multiplies; the per-resample algebra runs once, on all
     resamples.
     """
@@ -232,7 +243,7 @@ def bootstrap_sums(variables: np.ndarray, index_blocks, n_resamples: int | None 
             rows, n_draws = block.shape
             if buffers is None or buffers.counts.shape[0] < rows or buffers.flat.shape[1] != n_draws:
                 buffers = _CountBuffers(rows, n, n_draws)
-            counts = buffers.count(block)
+            counts = buffers.count(block, owned)
             if out is None:
                 pieces.append(counts @ products)
             else:
@@ -312,7 +323,7 @@ def bootstrap_indirect(
             raise ValueError(f"`n_boot` must be a positive number of resamples; got {n_boot!r}.")
         n_resamples = int(n_boot)
         blocks = iter_resample_indices(n, n_resamples, np.random.default_rng(seed))
-    sums, n_draws = bootstrap_sums(variables, blocks, n_resamples)
+    sums, n_draws = bootstrap_sums(variables, blocks, n_resamples, owned=indices is None)
     effect = indirect_from_sums(sums, d, n_draws, k)
     return (effect, sums, n_draws) if return_sums else effect
 
@@ -392,7 +403,7 @@ def iter_bootstrap_sums_batched(
             if out is None:
                 group_start, group_stop = first, min(n_sets, first + sets_per_group)
                 out = np.empty((group_stop - group_start, n_boot, width))
-            counts = buffers.count(block)
+            counts = buffers.count(block, owned=True)
             local = first - group_start
             if whole_sets:
                 sets = stop - first

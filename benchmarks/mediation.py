@@ -18,8 +18,10 @@ word); above that it is the floor's own call. ``ours / draw`` shows the share
 of our time that is not drawing. A ratio to our own draw alone would make the
 code look worse each time its drawing got faster.
 
-Times are the best of ``--repeats`` wall-clock runs (the slow competitors run
-fewer times); the floor, ours and the kernel take turns, so that a busy spell
+Times are the best of ``--repeats`` wall-clock runs at N = 10,000 and of more
+runs at smaller N, where one run takes milliseconds and a busy spell on a shared
+machine easily outlasts a few of them (5x at N = 140, 2x at N = 1,000); the
+slow competitors run fewer times; the floor, ours and the kernel take turns, so that a busy spell
 on a shared machine hits all three alike. Run from the repository root::
 
     python benchmarks/mediation.py            # N = 140, 1000, 10000; 5000 resamples
@@ -115,7 +117,8 @@ def main(argv=None) -> int:
     broken = check_pyprocessmacro()
     print("pyprocessmacro: " + ("runs" if broken is None else f"BROKEN here ({broken}); not timed"))
     run_ours(simulate(140), 100)  # warm up imports and caches
-    print(f"{n_boot} resamples; wall-clock seconds, best of {repeats} (competitors: fewer runs)\n")
+    print(f"{n_boot} resamples; wall-clock seconds, best of {repeats} at N = 10000, "
+          f"{2 * repeats} at N = 1000, {5 * repeats} at N = 140 (competitors: fewer runs)\n")
     header = (f"{'N':>6} {'floor':>8} {'draw':>8} {'kernel':>8} {'kern/floor':>10} {'ours':>8} {'ours/floor':>10} "
               f"{'ours/draw':>9} {'pingouin':>9} {'pg/ours':>8} {'pyprocessmacro':>14} {'ppm/ours':>8}")
     print(header)
@@ -125,7 +128,7 @@ def main(argv=None) -> int:
         timed = best_times_interleaved(
             {"floor": lambda: run_floor(n, n_boot), "draw": lambda: run_our_draw(n, n_boot),
              "ours": lambda: run_ours(data, n_boot), "kernel": lambda: run_kernel(data, n_boot)},
-            repeats,
+            repeats * (5 if n <= 140 else 2 if n <= 1000 else 1),
         )
         floor, draw, ours, kernel = timed["floor"], timed["draw"], timed["ours"], timed["kernel"]
         pingouin_time = best_time(lambda: run_pingouin(data, n_boot), 2 if n <= 1000 else 1)

@@ -97,9 +97,14 @@ def test_count_buffers_agree_with_a_bincount_for_narrow_and_wide_indices(n_cases
     indices = np.random.default_rng(3).integers(0, n_cases, size=(rows, n_cases))
     expected = np.array([np.bincount(row, minlength=n_cases) for row in indices], dtype=float)
     for dtype in (np.uint16, np.int64, np.int32):
-        buffers = _CountBuffers(rows, n_cases, n_cases)
-        np.testing.assert_array_equal(buffers.count(indices.astype(dtype)), expected)
-        np.testing.assert_array_equal(buffers.count(indices[:3].astype(dtype)), expected[:3])  # a short last chunk
+        for owned in (False, True):  # owned: the draws may be offset in place
+            buffers = _CountBuffers(rows, n_cases, n_cases)
+            given = indices.astype(dtype)
+            np.testing.assert_array_equal(buffers.count(given, owned), expected)
+            if not owned:
+                np.testing.assert_array_equal(given, indices)  # the caller's indices are left alone
+            short = indices[:3].astype(dtype)  # a short last chunk
+            np.testing.assert_array_equal(buffers.count(short, owned), expected[:3])
 
 
 def test_large_samples_draw_int64_indices():
