@@ -118,6 +118,12 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
     error message.
     """
     columns = {name: data[name] for name in names}
+    x_column, others = columns[names[0]], [columns[name] for name in names[1:]]
+    if _plain_numeric(x_column) and all(_plain_numeric(series) for series in others):
+        # the common case in a few whole-array checks: all finite, none constant
+        block = np.array([x_column.to_numpy(), *(series.to_numpy() for series in others)], dtype=np.float64)
+        if np.isfinite(block).all() and (block.min(axis=1) < block.max(axis=1)).all():
+            return x_column, 0, dict(zip(names[1:], block[1:]))
 
     def checked():
         kept, dropped = _checks.complete_rows(data, names)
