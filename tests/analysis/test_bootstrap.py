@@ -87,24 +87,26 @@ def test_resample_counts_match_a_bincount_per_row():
     indices = rng.integers(0, 37, size=(25, 37))
     expected = np.array([np.bincount(row, minlength=37) for row in indices], dtype=float)
     np.testing.assert_array_equal(resample_counts(indices, 37), expected)
-    buffer, work = np.full((30, 37), 9.0), np.empty((30, 37), dtype=np.int64)
-    np.testing.assert_array_equal(resample_counts(indices, 37, out=buffer, work=work), expected)
+    buffer = np.full((30, 37), 9.0)  # stale values in a reused buffer must not leak into the counts
+    np.testing.assert_array_equal(resample_counts(indices, 37, out=buffer), expected)
 
 
 @pytest.mark.parametrize("n_cases, rows", [(37, 25), (140, 468), (5000, 13)])
-def test_count_buffers_agree_with_a_bincount_for_narrow_and_wide_indices(n_cases, rows):
-    # 140 x 468 fills the 16-bit flat index range exactly (65,520 of 65,536 cells)
+def test_count_buffers_agree_with_a_bincount_for_every_index_type(n_cases, rows):
     indices = np.random.default_rng(3).integers(0, n_cases, size=(rows, n_cases))
     expected = np.array([np.bincount(row, minlength=n_cases) for row in indices], dtype=float)
+    buffers = _CountBuffers(rows, n_cases, n_cases)
     for dtype in (np.uint16, np.int64, np.int32):
-        for owned in (False, True):  # owned: the draws may be offset in place
-            buffers = _CountBuffers(rows, n_cases, n_cases)
-            given = indices.astype(dtype)
-            np.testing.assert_array_equal(buffers.count(given, owned), expected)
-            if not owned:
-                np.testing.assert_array_equal(given, indices)  # the caller's indices are left alone
-            short = indices[:3].astype(dtype)  # a short last chunk
-            np.testing.assert_array_equal(buffers.count(short, owned), expected[:3])
+        given = indices.astype(dtype)
+        np.testing.assert_array_equal(buffers.count(given), expected)
+        np.testing.assert_array_equal(given, indices)  # the caller's indices are left alone
+        np.testing.assert_array_equal(buffers.count(given[:3]), expected[:3])  # a short last chunk
+
+
+def test_counts_of_more_or_fewer_draws_than_cases():
+    indices = np.array([[0, 4, 4, 4, 1, 0, 2], [3, 3, 3, 3, 3, 3, 3]])
+    np.testing.assert_array_equal(resample_counts(indices, 5), [[2, 1, 1, 0, 3], [0, 0, 0, 7, 0]])
+    np.testing.assert_array_equal(resample_counts(indices[:, :2], 5), [[1, 0, 0, 0, 1], [0, 0, 0, 2, 0]])
 
 
 def test_large_samples_draw_int64_indices():
