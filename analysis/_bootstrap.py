@@ -164,21 +164,24 @@ class _CountBuffers:
 
     def __init__(self, rows: int, n_cases: int, n_draws: int):
         self.counts = np.empty((rows, n_cases))
-        self.columns = np.empty(rows * n_draws, dtype=np.int32)  # the CSR column indices
-        self.ones = np.ones(rows * n_draws)
-        self.row_starts = np.arange(0, rows * n_draws + 1, n_draws, dtype=np.int32)
         self.n_cases, self.n_draws = n_cases, n_draws
         self.shape = (rows, n_cases, n_draws)
+        # a full chunk only changes the column indices: one matrix is built and refilled, as
+        # building a scipy matrix costs about 13 us of Python per call (11 chunks at 140 cases)
+        self.full = self._draws_matrix(np.zeros(rows * n_draws, dtype=np.int32), rows)
+
+    def _draws_matrix(self, columns: np.ndarray, rows: int) -> sparse.csr_array:
+        starts = np.arange(0, rows * self.n_draws + 1, self.n_draws, dtype=np.int32)
+        return sparse.csr_array((np.ones(rows * self.n_draws), columns, starts), shape=(rows, self.n_cases))
 
     def count(self, indices: np.ndarray) -> np.ndarray:
         """The (rows, n_cases) counts of the resamples in ``indices`` (a view of the buffer)."""
         rows = indices.shape[0]
-        entries = rows * self.n_draws
-        columns = self.columns[:entries]
-        columns[...] = indices.reshape(-1)
-        draws = sparse.csr_array(
-            (self.ones[:entries], columns, self.row_starts[: rows + 1]), shape=(rows, self.n_cases)
-        )
+        if rows == self.counts.shape[0]:
+            draws = self.full
+            draws.indices[...] = indices.reshape(-1)
+        else:  # a shorter last chunk
+            draws = self._draws_matrix(indices.reshape(-1).astype(np.int32), rows)
         return draws.toarray(out=self.counts[:rows])  # toarray zeroes the buffer first
 
 
