@@ -14,9 +14,11 @@ dict, JSON or Markdown.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 
+from study.codebook_text import codebook_text
 from study.schema import MOTIVE_IDS, STRATEGIC_MOTIVES, Study
 
 __all__ = ["codebook", "Codebook", "canonical_columns", "OPTIONAL_COLUMNS"]
@@ -101,30 +103,32 @@ class Codebook:
 
     def to_markdown(self) -> str:
         """A Markdown document: one table of all columns, then the value labels."""
+        say = functools.partial(codebook_text, self.lang)
         lines = [
-            f"# Codebook: {self.title}",
+            "# " + say("md.title", title=self.title),
             "",
-            f"Study `{self.study_id}`" + (f", study file sha256 `{self.file_hash}`" if self.file_hash else "")
-            + f". Labels in `{self.lang}`. One row per participant.",
+            say("md.study", study=self.study_id) + (say("md.hash", hash=self.file_hash) if self.file_hash else "")
+            + say("md.rows", language=self.lang),
             "",
-            "| column | label | block | type | values | scales | reverse |",
+            say("md.header"),
             "|---|---|---|---|---|---|---|",
         ]
+        yes_no = {True: say("value.yes"), False: say("value.no"), None: ""}
         for entry in self.entries:
             lines.append("| " + " | ".join(_cell(part) for part in (
                 f"`{entry['name']}`", entry["label"], entry["block"], entry["type"],
                 _allowed_text(entry["allowed"]), ", ".join(entry["scales"]),
-                {True: "yes", False: "no", None: ""}[entry["reverse"]],
+                yes_no[entry["reverse"]],
             )) + " |")
         labelled = [entry for entry in self.entries if entry["value_labels"]]
         if labelled:
-            lines += ["", "## Value labels", ""]
+            lines += ["", "## " + say("md.value_labels"), ""]
             for entry in labelled:
                 labels = "; ".join(f"`{value}` = {label}" for value, label in entry["value_labels"].items())
                 lines.append(f"- `{entry['name']}`: {_cell(labels)}")
         described = [entry for entry in self.entries if entry["description"]]
         if described:
-            lines += ["", "## Notes", ""]
+            lines += ["", "## " + say("md.notes"), ""]
             lines += [f"- `{entry['name']}`: {_cell(entry['description'])}" for entry in described]
         return "\n".join(lines) + "\n"
 
@@ -187,26 +191,27 @@ def codebook(study: Study, lang: str | None = None) -> Codebook:
     True
     """
     lang = lang or ("en" if "en" in study.languages else study.languages[0])
+    say = functools.partial(codebook_text, lang)
     questionnaire = study.questionnaire
     entries = [
-        _entry("participant_id", "Participant identifier", "design", "string",
-               description="Unique per participant (the survey's session or the simulator's sim-NNNNN)."),
-        _entry("condition", "Condition", "design", "string", allowed=study.condition_names,
+        _entry("participant_id", say("label.participant_id"), "design", "string",
+               description=say("note.participant_id")),
+        _entry("condition", say("label.condition"), "design", "string", allowed=study.condition_names,
                value_labels={c.name: " / ".join(_level_label(study, f, level, lang)
                                                 for f, level in c.levels.items())
                              for c in study.conditions},
-               description="The factor levels joined by '-' in factor order."),
+               description=say("note.condition")),
     ]
     for factor in study.factors:
         entries.append(_entry(factor.name, _text(factor.label, lang) or factor.name, "design", "string",
                               allowed=factor.level_names,
                               value_labels={level.name: _text(level.label, lang) for level in factor.levels}))
     entries += [
-        _entry("lang", "Language of the materials", "meta", "string", allowed=list(study.languages)),
-        _entry("status", "Status of the participation", "meta", "string", allowed=list(STATUSES)),
-        _entry("started_at", "Start (ISO 8601, UTC)", "meta", "datetime"),
-        _entry("completed_at", "Completion (ISO 8601, UTC)", "meta", "datetime",
-               description="Missing when the participant did not complete."),
+        _entry("lang", say("label.lang"), "meta", "string", allowed=list(study.languages)),
+        _entry("status", say("label.status"), "meta", "string", allowed=list(STATUSES)),
+        _entry("started_at", say("label.started_at"), "meta", "datetime"),
+        _entry("completed_at", say("label.completed_at"), "meta", "datetime",
+               description=say("note.completed_at")),
     ]
     scales_of: dict[str, list[str]] = {}
     for scale in questionnaire.scales:
@@ -220,14 +225,15 @@ def codebook(study: Study, lang: str | None = None) -> Codebook:
         low = 1 if scale.scoring == "mean" else len(scale.items)
         entries.append(_entry(
             scale.id, _text(scale.label, lang), "scale", "number", allowed={"min": low, "max": top},
-            description=f"{scale.scoring} of {', '.join(scale.items)} after reverse keying; "
-                        f"missing when fewer than {scale.min_valid} items are answered."))
-    entries += _optional_entries(study)
+            description=say("note.scale", scoring=say(f"scoring.{scale.scoring}"), items=", ".join(scale.items),
+                            min_valid=scale.min_valid)))
+    entries += _optional_entries(study, lang)
     return Codebook(study_id=study.id, title=_text(study.title, lang), lang=lang,
                     file_hash=study.file_hash, entries=entries)
 
 
 def _item_entry(item, scales, lang, study):
+    say = functools.partial(codebook_text, lang)
     question = dict(item.text)
     label = _text(item.text, lang)
     if item.type in ("likert", "semantic_differential"):
@@ -237,17 +243,17 @@ def _item_entry(item, scales, lang, study):
         elif item.anchors:
             left, right = _text(item.anchors, lang)
             value_labels = {"1": left, str(item.points): right}
-        note = "Answer as presented (before reverse keying)." if item.reverse else ""
+        note = say("note.as_presented") if item.reverse else ""
         if study.checks.attention is not None and study.checks.attention.item == item.id:
-            note = f"Attention check: the instructed answer is {study.checks.attention.correct}."
+            note = say("note.attention", correct=study.checks.attention.correct)
         return _entry(item.id, label, "item", "integer", allowed=list(range(1, item.points + 1)),
                       value_labels=value_labels, scales=scales, reverse=bool(item.reverse),
                       question=question, description=note)
     if item.type == "single_choice":
         checks = [c for c in study.checks.manipulation if c.item == item.id]
         note = "; ".join(
-            f"Manipulation check of {c.factor!r}: expected "
-            + ", ".join(f"{value} after {level}" for level, value in c.expected.items())
+            say("note.manipulation", factor=c.factor, expected=", ".join(
+                say("note.expected", value=value, level=level) for level, value in c.expected.items()))
             for c in checks)
         return _entry(item.id, label, "item", "string", allowed=item.option_values,
                       value_labels={o.value: _text(o.label, lang) for o in item.options},
@@ -256,44 +262,42 @@ def _item_entry(item, scales, lang, study):
         return _entry(item.id, label, "item", "integer" if item.integer else "number",
                       allowed={"min": item.min, "max": item.max}, scales=scales, question=question)
     return _entry(item.id, label, "item", "text", scales=scales, question=question,
-                  description="Free text in the participant's language.")
+                  description=say("note.free_text"))
 
 
-def _optional_entries(study: Study) -> list[dict]:
+def _optional_entries(study: Study, lang: str) -> list[dict]:
+    say = functools.partial(codebook_text, lang)
     motives = list(MOTIVE_IDS)
     entries = [_entry(
-        "reason_true_motives", "Motives behind a simulated reason", "simulation", "string",
-        allowed=motives, description="Simulated data only: the motive ids that generated "
-                                     "the free-text reason, joined by ';'.")]
+        "reason_true_motives", say("label.reason_true_motives"), "simulation", "string",
+        allowed=motives, description=say("note.reason_true_motives"))]
     entries += [
-        _entry("attention_passed", "Passed the attention check", "exclusions", "boolean",
-               description="False when the answer differs from the instructed one or is missing."),
-        _entry("manipulation_passed", "Passed every manipulation check", "exclusions", "boolean",
-               description="False when any manipulation-check answer differs from the expected "
-                           "option for the participant's level, or is missing."),
-        _entry("exclude", "Excluded from the analysis", "exclusions", "boolean",
-               description="True when a check named in analysis.exclude_on "
-                           f"({', '.join(study.analysis.exclude_on) or 'none'}) failed."),
+        _entry("attention_passed", say("label.attention_passed"), "exclusions", "boolean",
+               description=say("note.attention_passed")),
+        _entry("manipulation_passed", say("label.manipulation_passed"), "exclusions", "boolean",
+               description=say("note.manipulation_passed")),
+        _entry("exclude", say("label.exclude"), "exclusions", "boolean",
+               description=say("note.exclude", checks=", ".join(study.analysis.exclude_on) or say("none"))),
     ]
     entries += [
-        _entry(f"code_{motive}", f"Reason mentions motive {motive}", "coding", "integer",
-               allowed=[0, 1], value_labels={"0": "absent", "1": "present"})
+        _entry(f"code_{motive}", say("label.code", motive=motive), "coding", "integer",
+               allowed=[0, 1], value_labels={"0": say("value.absent"), "1": say("value.present")})
         for motive in motives
     ]
     entries += [
-        _entry("code_confidence", "Confidence of the coding", "coding", "number",
+        _entry("code_confidence", say("label.code_confidence"), "coding", "number",
                allowed={"min": 0, "max": 1}),
-        _entry("code_source", "Source of the coding", "coding", "string", allowed=["auto", "human"],
-               value_labels={"auto": "automatic coder", "human": "human coder"}),
-        _entry("pk_strategic", "Strategic motives named (persuasion knowledge)", "coding", "integer",
+        _entry("code_source", say("label.code_source"), "coding", "string", allowed=["auto", "human"],
+               value_labels={"auto": say("value.auto"), "human": say("value.human")}),
+        _entry("pk_strategic", say("label.pk_strategic"), "coding", "integer",
                allowed=[0, 1, 2], description=" + ".join(f"code_{m}" for m in STRATEGIC_MOTIVES)),
-        _entry("pk_any", "Any strategic motive named", "coding", "integer", allowed=[0, 1],
-               value_labels={"0": "no", "1": "yes"}, description="1 when pk_strategic > 0."),
-        _entry("prolific_pid", "Prolific participant id", "export", "string"),
-        _entry("study_id", "Prolific study id", "export", "string"),
-        _entry("session_id", "Prolific session id", "export", "string"),
-        _entry("duplicate", "Repeat participation of the same Prolific id", "export", "boolean"),
-        _entry("duration_seconds", "Duration in seconds", "export", "number",
-               allowed={"min": 0, "max": None}, description="completed_at minus started_at."),
+        _entry("pk_any", say("label.pk_any"), "coding", "integer", allowed=[0, 1],
+               value_labels={"0": say("value.no"), "1": say("value.yes")}, description=say("note.pk_any")),
+        _entry("prolific_pid", say("label.prolific_pid"), "export", "string"),
+        _entry("study_id", say("label.study_id"), "export", "string"),
+        _entry("session_id", say("label.session_id"), "export", "string"),
+        _entry("duplicate", say("label.duplicate"), "export", "boolean"),
+        _entry("duration_seconds", say("label.duration_seconds"), "export", "number",
+               allowed={"min": 0, "max": None}, description=say("note.duration_seconds")),
     ]
     return entries

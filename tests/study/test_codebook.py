@@ -98,3 +98,28 @@ def test_motive_ids_agree_with_the_motive_codebook():
     book = load_motive_codebook()
     assert list(MOTIVE_IDS) == book.ids
     assert list(STRATEGIC_MOTIVES) == book.strategic_ids
+
+
+def test_every_codebook_text_exists_in_english_and_dutch():
+    from study.codebook_text import TEXT
+
+    assert set(TEXT["nl"]) == set(TEXT["en"])
+    for key, english in TEXT["en"].items():  # the same placeholders, so both fill in alike
+        assert sorted(part.split("}")[0] for part in english.split("{")[1:]) == sorted(
+            part.split("}")[0] for part in TEXT["nl"][key].split("{")[1:]), key
+
+
+def test_a_dutch_codebook_is_dutch_beyond_the_study_file(tilburg):
+    english, dutch = codebook(tilburg, lang="en"), codebook(tilburg, lang="nl")
+    fixed = ["participant_id", "condition", "status", "completed_at", "attention_passed", "exclude",
+             "code_customer_help", "pk_any", "duration_seconds"]
+    for column in fixed:
+        assert dutch[column]["label"] != english[column]["label"], column
+    assert dutch["code_customer_help"]["value_labels"] == {"0": "afwezig", "1": "aanwezig"}
+    assert dutch["mc_channel"]["description"] == (
+        "Manipulatiecheck van 'channel': verwacht public bij public, private bij private")
+    assert dutch["attitude"]["description"].startswith("Gemiddelde van att_1")
+    markdown = dutch.to_markdown()
+    assert markdown.startswith("# Codeboek: ") and "## Waardelabels" in markdown and "## Toelichting" in markdown
+    assert "| kolom | label |" in markdown and "| ja |" in markdown  # reverse-keyed items say ja
+    assert codebook(tilburg, lang="en").to_markdown().startswith("# Codebook: ")

@@ -1,0 +1,136 @@
+"""The codebook's own wording, in English and Dutch: labels and notes of the fixed columns, headings.
+
+Item, scale and level labels come from the study file; this module holds the
+rest, so that a codebook in Dutch is Dutch throughout. Other languages fall
+back to English. Values and machine words (column names, blocks, types, motive
+ids) stay as they are in the data.
+
+>>> codebook_text("nl", "label.status")
+'Status van de deelname'
+>>> codebook_text("de", "label.status")
+'Status of the participation'
+>>> codebook_text("nl", "note.attention", correct=5)
+'Aandachtscheck: het gevraagde antwoord is 5.'
+"""
+
+from __future__ import annotations
+
+TEXT = {
+    "en": {
+        "label.participant_id": "Participant identifier",
+        "note.participant_id": "Unique per participant (the survey's session or the simulator's sim-NNNNN).",
+        "label.condition": "Condition",
+        "note.condition": "The factor levels joined by '-' in factor order.",
+        "label.lang": "Language of the materials",
+        "label.status": "Status of the participation",
+        "label.started_at": "Start (ISO 8601, UTC)",
+        "label.completed_at": "Completion (ISO 8601, UTC)",
+        "note.completed_at": "Missing when the participant did not complete.",
+        "note.as_presented": "Answer as presented (before reverse keying).",
+        "note.attention": "Attention check: the instructed answer is {correct}.",
+        "note.manipulation": "Manipulation check of {factor!r}: expected {expected}",
+        "note.expected": "{value} after {level}",
+        "note.free_text": "Free text in the participant's language.",
+        "note.scale": "{scoring} of {items} after reverse keying; missing when fewer than {min_valid} "
+                      "items are answered.",
+        "scoring.mean": "Mean",
+        "scoring.sum": "Sum",
+        "label.reason_true_motives": "Motives behind a simulated reason",
+        "note.reason_true_motives": "Simulated data only: the motive ids that generated the free-text "
+                                    "reason, joined by ';'.",
+        "label.attention_passed": "Passed the attention check",
+        "note.attention_passed": "False when the answer differs from the instructed one or is missing.",
+        "label.manipulation_passed": "Passed every manipulation check",
+        "note.manipulation_passed": "False when any manipulation-check answer differs from the expected "
+                                    "option for the participant's level, or is missing.",
+        "label.exclude": "Excluded from the analysis",
+        "note.exclude": "True when a check named in analysis.exclude_on ({checks}) failed.",
+        "none": "none",
+        "label.code": "Reason mentions motive {motive}",
+        "value.absent": "absent",
+        "value.present": "present",
+        "label.code_confidence": "Confidence of the coding",
+        "label.code_source": "Source of the coding",
+        "value.auto": "automatic coder",
+        "value.human": "human coder",
+        "label.pk_strategic": "Strategic motives named (persuasion knowledge)",
+        "label.pk_any": "Any strategic motive named",
+        "note.pk_any": "1 when pk_strategic > 0.",
+        "value.no": "no",
+        "value.yes": "yes",
+        "label.prolific_pid": "Prolific participant id",
+        "label.study_id": "Prolific study id",
+        "label.session_id": "Prolific session id",
+        "label.duplicate": "Repeat participation of the same Prolific id",
+        "label.duration_seconds": "Duration in seconds",
+        "note.duration_seconds": "completed_at minus started_at.",
+        "md.title": "Codebook: {title}",
+        "md.study": "Study `{study}`",
+        "md.hash": ", study file sha256 `{hash}`",
+        "md.rows": ". Labels in `{language}`. One row per participant.",
+        "md.header": "| column | label | block | type | values | scales | reverse |",
+        "md.value_labels": "Value labels",
+        "md.notes": "Notes",
+    },
+    "nl": {
+        "label.participant_id": "Deelnemer-id",
+        "note.participant_id": "Uniek per deelnemer (de sessie in de vragenlijst, of sim-NNNNN bij de simulator).",
+        "label.condition": "Conditie",
+        "note.condition": "De niveaus van de factoren, in de volgorde van de factoren en verbonden met '-'.",
+        "label.lang": "Taal van het materiaal",
+        "label.status": "Status van de deelname",
+        "label.started_at": "Begin (ISO 8601, UTC)",
+        "label.completed_at": "Afronding (ISO 8601, UTC)",
+        "note.completed_at": "Leeg als de deelnemer niet heeft afgerond.",
+        "note.as_presented": "Antwoord zoals getoond (vóór het omgekeerd scoren).",
+        "note.attention": "Aandachtscheck: het gevraagde antwoord is {correct}.",
+        "note.manipulation": "Manipulatiecheck van {factor!r}: verwacht {expected}",
+        "note.expected": "{value} bij {level}",
+        "note.free_text": "Vrije tekst in de taal van de deelnemer.",
+        "note.scale": "{scoring} van {items} na omgekeerd scoren; leeg als minder dan {min_valid} "
+                      "items beantwoord zijn.",
+        "scoring.mean": "Gemiddelde",
+        "scoring.sum": "Som",
+        "label.reason_true_motives": "Motieven achter een gesimuleerde reden",
+        "note.reason_true_motives": "Alleen bij gesimuleerde data: de id's van de motieven waaruit de "
+                                    "vrije-tekstreden is gemaakt, verbonden met ';'.",
+        "label.attention_passed": "Aandachtscheck gehaald",
+        "note.attention_passed": "False als het antwoord afwijkt van het gevraagde of ontbreekt.",
+        "label.manipulation_passed": "Alle manipulatiechecks gehaald",
+        "note.manipulation_passed": "False als een antwoord op een manipulatiecheck afwijkt van de optie "
+                                    "die bij het niveau van de deelnemer hoort, of ontbreekt.",
+        "label.exclude": "Uitgesloten van de analyse",
+        "note.exclude": "True als een check uit analysis.exclude_on ({checks}) niet gehaald is.",
+        "none": "geen",
+        "label.code": "Reden noemt motief {motive}",
+        "value.absent": "afwezig",
+        "value.present": "aanwezig",
+        "label.code_confidence": "Zekerheid van de codering",
+        "label.code_source": "Bron van de codering",
+        "value.auto": "automatische codeur",
+        "value.human": "menselijke codeur",
+        "label.pk_strategic": "Genoemde strategische motieven (overtuigingskennis)",
+        "label.pk_any": "Minstens één strategisch motief genoemd",
+        "note.pk_any": "1 als pk_strategic > 0.",
+        "value.no": "nee",
+        "value.yes": "ja",
+        "label.prolific_pid": "Prolific-deelnemer-id",
+        "label.study_id": "Prolific-studie-id",
+        "label.session_id": "Prolific-sessie-id",
+        "label.duplicate": "Herhaalde deelname met hetzelfde Prolific-id",
+        "label.duration_seconds": "Duur in seconden",
+        "note.duration_seconds": "completed_at min started_at.",
+        "md.title": "Codeboek: {title}",
+        "md.study": "Studie `{study}`",
+        "md.hash": ", sha256 van het studiebestand `{hash}`",
+        "md.rows": ". Labels in het `{language}`. Eén rij per deelnemer.",
+        "md.header": "| kolom | label | blok | type | waarden | schalen | omgekeerd gescoord |",
+        "md.value_labels": "Waardelabels",
+        "md.notes": "Toelichting",
+    },
+}
+
+
+def codebook_text(lang: str, key: str, **fields) -> str:
+    """The codebook's text ``key`` in ``lang`` (English when there is no such language), filled in."""
+    return TEXT.get(lang, TEXT["en"])[key].format(**fields)
