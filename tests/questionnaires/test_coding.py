@@ -1,17 +1,22 @@
 """The motive codebook, the rule files and the automatic coder (issue 5).
 
-The validation set ``tests/data/reasons_validation.csv`` (see its README) holds 220
-hand-coded reasons. Rules were tuned on the odd ids (dev) only; the even ids are held
-out. Kappa floors below are the values measured when the rules were frozen after dev
-tuning, truncated to two decimals (no headroom added): held-out kappa was
-reputation .8598, image .9083, customer help .8167, privacy .9515, efficiency .8982,
-no motive .5956 (dev half: .977 .975 .904 1.0 .874 .826). Image was .9305 at the first
-held-out measurement; a later change motivated by the codebook's own counter-examples
-(Dutch "ziet iedereen ...") lowered it to .9083, and the change was kept rather than
-tuned back on held-out reasons. The last one falls short of the .70 target: the coder calls
-"no motive" whenever no rule fires, so unknown wordings of real motives land there.
-The reasons and the rules share one author, so these figures are likely optimistic for
-real participants' wording; re-measure on human-coded study data.
+Two hand-coded sets of reasons (see ``tests/data/reasons_validation.README.md``):
+
+- ``reasons_validation.csv``, 220 reasons: the development set. The rules were first
+  tuned on its odd ids with the even ids held out (held-out kappa then: reputation .8598,
+  image .9083, customer help .8167, privacy .9515, efficiency .8982, no motive .5956).
+  A later revision (negation that belongs to a motive: "so others don't pile on", "you
+  wouldn't post your address publicly"; "to prevent people thinking ...") looked at the
+  even ids too, so the whole set is development data now.
+- ``reasons_fresh.csv``, 78 reasons (ids 221-300 without 264 and 284, two short answers
+  that also occur in the development set) written and hand-coded before that revision:
+  the held-out set. Before the revision the coder scored reputation .8850, image .9646,
+  customer help .7471, privacy .9263, efficiency .8943, no motive .7217 on it; after it
+  .8850 .9646 .7471 1.0 .8943 .7547. The rules were not adjusted to it.
+
+Kappa floors below are the measured values truncated to two decimals (no headroom). The
+reasons and the rules share one author, so these figures are likely optimistic for real
+participants' wording; re-measure on human-coded study data.
 """
 
 from pathlib import Path
@@ -25,26 +30,27 @@ from analysis import cohen_kappa
 from questionnaires import auto_code, load_motive_codebook
 from questionnaires.coding import CodebookError, RuleFileError, guess_language, load_rules, rule_languages
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "reasons_validation.csv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "reasons_validation.csv"  # development
+FRESH = Path(__file__).resolve().parents[1] / "data" / "reasons_fresh.csv"  # held out
 BOOK = load_motive_codebook()
 
-# Held-out (even ids) floors: measured values rounded down (see module docstring).
+# Held-out (reasons_fresh.csv) floors: measured .8850 .9646 .7471 1.0 .8943 .7547, truncated.
 HELD_OUT_FLOORS = {
-    "reputation_protection": 0.85,
-    "image_showcase": 0.90,
-    "customer_help": 0.81,
-    "privacy_data": 0.95,
+    "reputation_protection": 0.88,
+    "image_showcase": 0.96,
+    "customer_help": 0.74,
+    "privacy_data": 1.00,
     "efficiency_policy": 0.89,
-    "no_motive": 0.59,
+    "no_motive": 0.75,
 }
-# All 220 reasons: measured .9194 .9405 .8668 .9719 .8874 .7059, truncated.
+# The 220 development reasons: measured .9775 .9405 .8668 1.0 .8874 .8131, truncated.
 ALL_FLOORS = {
-    "reputation_protection": 0.91,
+    "reputation_protection": 0.97,
     "image_showcase": 0.94,
     "customer_help": 0.86,
-    "privacy_data": 0.97,
+    "privacy_data": 1.00,
     "efficiency_policy": 0.88,
-    "no_motive": 0.70,
+    "no_motive": 0.81,
 }
 
 
@@ -53,6 +59,12 @@ def validation():
     data = pd.read_csv(DATA)
     coded = auto_code(data)
     return data, coded
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    data = pd.read_csv(FRESH)
+    return data, auto_code(data)
 
 
 # --- the codebook ---------------------------------------------------------------------
@@ -285,10 +297,11 @@ def test_bad_input_is_refused_with_a_clear_message():
 # --- the validation set ----------------------------------------------------------------
 
 
-def test_validation_set_shape_and_hand_codes_follow_the_codebook():
-    data = pd.read_csv(DATA)
+@pytest.mark.parametrize("path, size", [(DATA, 220), (FRESH, 78)], ids=["development", "held-out"])
+def test_validation_sets_shape_and_hand_codes_follow_the_codebook(path, size):
+    data = pd.read_csv(path)
     assert list(data.columns) == ["id", "lang", "condition", "reason"] + BOOK.columns
-    assert len(data) >= 200 and data["id"].is_unique
+    assert len(data) == size and data["id"].is_unique
     counts = data["lang"].value_counts()
     assert set(counts.index) == {"nl", "en"} and abs(counts["nl"] - counts["en"]) <= len(data) * 0.1
     assert set(data["condition"]) == {"public", "private"}
@@ -304,18 +317,21 @@ def _kappas(data, coded):
     }
 
 
+def test_the_sets_do_not_share_reasons_or_ids():
+    development, held_out = pd.read_csv(DATA), pd.read_csv(FRESH)
+    assert not set(development["id"]) & set(held_out["id"])
+    assert not set(development["reason"].str.lower()) & set(held_out["reason"].str.lower())
+
+
 @pytest.mark.parametrize("category", list(HELD_OUT_FLOORS))
-def test_held_out_kappa_floor(validation, category):
-    data, coded = validation
-    held_out = data["id"] % 2 == 0
-    kappa = _kappas(data[held_out], coded[held_out])[category]
+def test_held_out_kappa_floor(fresh, category):
+    data, coded = fresh
+    kappa = _kappas(data, coded)[category]
     assert kappa >= HELD_OUT_FLOORS[category], f"{category}: held-out kappa {kappa:.3f}"
 
 
-def test_strategic_categories_meet_the_publication_target_on_held_out_reasons(validation):
-    data, coded = validation
-    held_out = data["id"] % 2 == 0
-    kappas = _kappas(data[held_out], coded[held_out])
+def test_strategic_categories_meet_the_publication_target_on_held_out_reasons(fresh):
+    kappas = _kappas(*fresh)
     assert kappas["reputation_protection"] >= 0.70 and kappas["image_showcase"] >= 0.70
 
 
