@@ -107,25 +107,29 @@ def complete_study(page, server, lang: str, *, invalid_first: bool = False) -> N
     shot(page, f"{lang}-02-consent")
     page.get_by_role("button", name={"nl": "Ik doe mee", "en": "I agree to take part"}[lang]).click()
     page.wait_for_selector(".rl-vignette")
-    shot(page, f"{lang}-03-vignette", full=True)
     next_button = page.locator("#next")
-    assert next_button.is_disabled()  # the enhancement: enabled after the minimum time
+    # the enhancement: enabled after the minimum time (1 s here), so check before the
+    # screenshot, which can take that long on a busy machine
+    assert next_button.is_disabled()
+    shot(page, f"{lang}-03-vignette", full=True)
     page.wait_for_function("!document.getElementById('next').disabled", timeout=5000)
-    next_button.click()
+    with page.expect_navigation():
+        next_button.click()
     number = 4
     while page.locator("fieldset.item").count():
         if invalid_first and number == 4:
             answer_every_item(page, skip={"att_2"})
-            page.locator("button[type=submit]").click()
-            assert page.locator("#error-att_2").is_visible()
+            with page.expect_navigation():  # the refused page comes back from the server
+                page.locator("button[type=submit]").click()
+            page.wait_for_selector("#error-att_2", state="visible")
             shot(page, f"{lang}-{number:02d}-invalid", full=True)
             checked = page.locator("fieldset.item input[type=radio]:checked").count()
             assert checked == page.locator("fieldset.item").count() - 1  # others kept
             assert page.locator("#error-att_1").count() == 0
         answer_every_item(page)
         shot(page, f"{lang}-{number:02d}-questions")
-        page.locator("button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():  # wait for the next page, not the current one's load state
+            page.locator("button[type=submit]").click()
         number += 1
     shot(page, f"{lang}-{number:02d}-debrief")
     assert page.locator(".conditions li").count() == len(server["study"].condition_names)
