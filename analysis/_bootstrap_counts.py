@@ -38,10 +38,7 @@ def resample_counts(indices: np.ndarray, n_cases: int, out: np.ndarray | None = 
            [0., 1., 2.]])
     """
     rows, draws = indices.shape
-    buffers = _CountBuffers(rows, n_cases, draws)
-    if out is not None:
-        buffers.counts = out
-    return buffers.count(indices)
+    return _CountBuffers(rows, n_cases, draws, counts=out).count(indices)
 
 
 class _CountBuffers:
@@ -58,8 +55,8 @@ class _CountBuffers:
     per 4 kB.
     """
 
-    def __init__(self, rows: int, n_cases: int, n_draws: int):
-        self.counts = np.empty((rows, n_cases))
+    def __init__(self, rows: int, n_cases: int, n_draws: int, counts: np.ndarray | None = None):
+        self.counts = np.empty((rows, n_cases)) if counts is None else counts  # (>= rows, n_cases)
         self.n_cases, self.n_draws = n_cases, n_draws
         self.shape = (rows, n_cases, n_draws)
         self._columns = np.zeros(rows * n_draws, dtype=np.int32)  # the CSR column indices

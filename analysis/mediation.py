@@ -132,9 +132,6 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
     arrays = {}
     for name in names[1:]:
         series = columns[name]
-        if _plain_numeric(series):
-            arrays[name] = np.asarray(series.to_numpy(), dtype=np.float64)
-            continue
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
             return checked()
         if isinstance(series.dtype, np.dtype):
