@@ -120,10 +120,16 @@ def indirect_from_cross_products(scp: np.ndarray, n_mediators: int, n_covariates
     return effect
 
 
-def centred_squares(sums: np.ndarray, d: int, n_draws: int) -> np.ndarray:
-    """Each resample's centred sum of squares per variable, shape (..., d)."""
-    diagonal = d + np.cumsum(np.r_[0, np.arange(d, 1, -1)])  # positions of z_i * z_i
-    return sums[..., diagonal] - sums[..., :d] ** 2 / n_draws
+def centred_squares(sums: np.ndarray, d: int, n_draws: int, which=None) -> np.ndarray:
+    """Each resample's centred sum of squares per variable, shape (..., d); ``which``: only those variables.
+
+    >>> z = np.array([[1.0, 2.0], [3.0, 6.0]])
+    >>> centred_squares(np.ones((1, 2)) @ case_products(z), 2, 2, which=[1])
+    array([[8.]])
+    """
+    variables = np.arange(d) if which is None else np.asarray(which)
+    diagonal = (d + np.cumsum(np.r_[0, np.arange(d, 1, -1)]))[variables]  # positions of z_i * z_i
+    return sums[..., diagonal] - sums[..., variables] ** 2 / n_draws
 
 
 def indirect_from_sums(sums: np.ndarray, d: int, n_draws: int, n_mediators: int) -> np.ndarray:

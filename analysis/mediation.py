@@ -358,8 +358,11 @@ def mediation(
             columns=_SOBEL_INDEX,
         )
 
+    # each resample's SD of x and y for the standardised effects, kept instead of all its sums
+    # (which would hold 5,000 x 9 numbers per result until .standardized is read)
+    squares = centred_squares(sums, 2 + k + q, n_draws, which=[0, 1 + k + q])
+
     def standardized():
-        squares = centred_squares(sums, 2 + k + q, n_draws)
         sd_x, sd_y = np.std(x_values, ddof=1), np.std(y_values, ddof=1)
         boot_sd_x = np.sqrt(squares[:, :1] / (n - 1))
         boot_sd_y = np.sqrt(squares[:, -1:] / (n - 1))
