@@ -88,9 +88,7 @@ def _code_x(series: pd.Series, name: str, x_coding: dict | None) -> tuple[np.nda
         if coded.isna().any():
             raise ValueError(f"`x_coding` must map the levels of {name!r} to numbers; got {x_coding!r}.")
         values, coding = coded.to_numpy(dtype=np.float64), dict(x_coding)
-    elif _plain_numeric(series):
-        values, coding = np.asarray(series.to_numpy(), dtype=np.float64), None
-    elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+    elif _plain_numeric(series) or pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         values, coding = series.to_numpy(dtype=np.float64), None
     else:
         if isinstance(series.dtype, pd.CategoricalDtype):
@@ -138,7 +136,6 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
             arrays[name] = np.asarray(series.to_numpy(), dtype=np.float64)
         else:  # a nullable extension dtype (Int64, Float64)
             arrays[name] = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    x_column = columns[names[0]]
     if x_column.dtype.kind == "f" and isinstance(x_column.dtype, np.dtype):
         present = ~np.isnan(x_column.to_numpy())
     else:
@@ -151,7 +148,7 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
         if values.size == 0 or not np.isfinite(values).all() or values.min() == values.max():
             return checked()
         arrays[name] = values
-    x_series = columns[names[0]] if complete else columns[names[0]][present]
+    x_series = x_column if complete else x_column[present]
     return x_series, int((~present).sum()), arrays
 
 
@@ -331,7 +328,7 @@ def mediation(
         x_values, mediator_values, y_values, covariates=covariate_values if q else None,
         n_boot=n_boot, seed=seed, return_sums=True,
     )
-    failed = int(np.isnan(boot).any(axis=1).sum()) if k > 1 else int(np.count_nonzero(np.isnan(boot)))
+    failed = int(np.isnan(boot).any(axis=1).sum())
     if failed:
         warnings.warn(f"{failed} of {n_boot} bootstrap resamples could not be estimated (e.g. x constant in the resample); their intervals use the others.", RuntimeWarning, stacklevel=2)
     if k > 1:
@@ -340,11 +337,7 @@ def mediation(
     else:
         boot_table = boot
     low, high = _interval(boot_table, effect, level, ci_method)
-    if failed:
-        boot_se = np.nanstd(boot_table, axis=0, ddof=1)
-    else:  # np.std's own steps, without its Python layers (see _plain_numeric)
-        deviation = boot_table - boot_table.sum(axis=0) / n_boot
-        boot_se = np.sqrt((deviation * deviation).sum(axis=0) / (n_boot - 1))
+    boot_se = (np.nanstd if failed else np.std)(boot_table, axis=0, ddof=1)
     indirect = pd.DataFrame(np.column_stack([effect, boot_se, low, high]), index=rows, columns=_INDIRECT_INDEX)
 
     def sobel():

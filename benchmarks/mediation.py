@@ -4,9 +4,9 @@
 ``indirect`` tables (checks, OLS paths, bootstrap, intervals), the output
 pingouin's table holds too; the Sobel and standardised tables are secondary and
 built when first read, so they are not in that time. "kernel" is
-``_bootstrap.bootstrap_indirect`` alone. One simulated data set per N (x 0/1 in two equal groups, a = 0.5, b = 0.4,
-c' = 0.1, unit normal errors); every implementation gets the same data and the
-same number of resamples.
+``_bootstrap.bootstrap_indirect`` alone. One simulated data set per N (x 0/1 in
+two equal groups, a = 0.5, b = 0.4, c' = 0.1, unit normal errors); every
+implementation gets the same data and the same number of resamples.
 
 The floor is the cost of merely drawing the resample indices: numpy's standard
 call ``rng.integers(0, N, size=(rows, N))`` (default integer type), in the same
@@ -21,8 +21,8 @@ code look worse each time its drawing got faster.
 Times are the best of ``--repeats`` wall-clock runs at N = 10,000 and of more
 runs at smaller N, where one run takes milliseconds and a busy spell on a shared
 machine easily outlasts a few of them (5x at N = 140, 2x at N = 1,000); the
-slow competitors run fewer times; the floor, ours and the kernel take turns, so that a busy spell
-on a shared machine hits all three alike. Run from the repository root::
+slow competitors run fewer times. The floor, our draw, ours and the kernel take
+turns, so that a busy spell on a shared machine hits them all alike. Run from the repository root::
 
     python benchmarks/mediation.py            # N = 140, 1000, 10000; 5000 resamples
     python benchmarks/mediation.py --quick    # N = 140, 1000; fewer repeats
