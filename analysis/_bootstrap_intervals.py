@@ -15,37 +15,9 @@ def percentile_interval(boot: np.ndarray, level: float) -> tuple[np.ndarray, np.
     (5.0, 95.0)
     """
     tail = (1 - level) / 2
-    if np.isnan(boot).any():
-        low, high = np.nanquantile(boot, [tail, 1 - tail], axis=0)
-        return low, high
-    return linear_quantiles(boot, tail, 1 - tail)
-
-
-def linear_quantiles(values: np.ndarray, *probabilities: float) -> tuple[np.ndarray, ...]:
-    """``np.quantile(values, probabilities, axis=0)`` (default 'linear' method), one array per probability.
-
-    Bit for bit numpy's result (the same virtual indices and interpolation), from
-    one ``np.partition`` of the order statistics needed. It runs a fraction of
-    ``np.quantile``'s Python layers, which matters right after the bootstrap,
-    when that code is no longer in the CPU caches (cold: 150 against 200 us on
-    5,000 draws). ``values`` must not hold NaN.
-
-    >>> low, high = linear_quantiles(np.arange(11.0)[:, None], 0.25, 0.975)
-    >>> float(low[0]), float(high[0])
-    (2.5, 9.75)
-    """
-    count = values.shape[0]
-    wanted = np.asarray(probabilities, dtype=np.float64)
-    virtual = (count - 1) * wanted  # numpy's virtual index for the linear method
-    below = np.floor(virtual).astype(np.intp)
-    above = np.minimum(below + 1, count - 1)
-    fraction = (virtual - below).reshape((-1,) + (1,) * (values.ndim - 1))
-    ordered = np.partition(values, sorted({*below.tolist(), *above.tolist()}), axis=0)
-    lower, upper = ordered[below], ordered[above]
-    difference = upper - lower  # numpy's _lerp: from the nearer end, so that t = 0 and 1 are exact
-    result = lower + difference * fraction
-    np.subtract(upper, difference * (1 - fraction), out=result, where=np.broadcast_to(fraction >= 0.5, result.shape))
-    return tuple(result)
+    quantile = np.nanquantile if np.isnan(boot).any() else np.quantile
+    low, high = quantile(boot, [tail, 1 - tail], axis=0)
+    return low, high
 
 
 def bias_corrected_interval(

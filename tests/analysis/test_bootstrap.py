@@ -19,7 +19,6 @@ from analysis._bootstrap import (
     percentile_interval,
     resample_counts,
 )
-from analysis._bootstrap_intervals import linear_quantiles
 
 
 def simulated(n=140, n_mediators=1, n_covariates=0, seed=0):
@@ -143,16 +142,6 @@ def test_percentile_interval_matches_order_statistics():
     # with 4001 values numpy's linear quantile at 2.5% is exactly the 101st smallest
     np.testing.assert_allclose(low, np.sort(boot, axis=0)[100], rtol=1e-12)
     np.testing.assert_allclose(high, np.sort(boot, axis=0)[3900], rtol=1e-12)
-
-
-@pytest.mark.parametrize("size", [1, 2, 7, 100, 4999, 5000])
-def test_linear_quantiles_are_numpys_bit_for_bit(size):
-    values = np.random.default_rng(size).normal(size=(size, 3))
-    for probabilities in ((0.025, 0.975), (0.005, 0.995), (0.0, 1.0), (0.5, 0.5), (0.1, 0.9)):
-        ours = np.array(linear_quantiles(values, *probabilities))
-        np.testing.assert_array_equal(ours, np.quantile(values, probabilities, axis=0))
-        np.testing.assert_array_equal(np.array(linear_quantiles(values[:, 0], *probabilities)),
-                                      np.quantile(values[:, 0], probabilities))
 
 
 def test_bias_corrected_interval_shifts_towards_the_estimate():
