@@ -3,8 +3,8 @@ the docs do not mention fails a test (datasette's tests/test_docs.py habit).
 
 - ``docs/cli.md`` is what ``docs/generate_cli_reference.py`` produces from the
   real parser now, and names every subcommand and every option string;
-- every public name of the ``_API`` maps of ``analysis``, ``questionnaires`` and
-  ``study`` appears as code in README.md or docs/*.md;
+- every public name (``__all__``) of ``analysis``, ``questionnaires`` and ``study``
+  appears as code in README.md or docs/*.md;
 - the README's Quick start is one ``sh`` block of exactly two commands;
 - every ``replylab ...`` command line in a shell block of the docs parses with
   the real parser, and every relative link points to a file that exists;
@@ -138,7 +138,7 @@ def _public_names() -> list[tuple[str, str]]:
     return [
         (package, name)
         for package in API_PACKAGES
-        for name in sorted(importlib.import_module(package)._API)
+        for name in sorted(importlib.import_module(package).__all__)
     ]
 
 
@@ -146,7 +146,7 @@ def _public_names() -> list[tuple[str, str]]:
 def test_every_public_name_is_documented(package, name):
     code = "\n".join(_code_text(path.read_text(encoding="utf-8")) for path in _doc_files())
     assert re.search(rf"(?<![\w]){re.escape(name)}\b", code), (
-        f"{package}.{name} is public (in {package}/__init__.py's _API) but no code in "
+        f"{package}.{name} is public (in {package}/__init__.py's __all__) but no code in "
         "README.md or docs/*.md mentions it; document it (a usage line or a table row)"
     )
 
