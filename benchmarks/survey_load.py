@@ -40,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from study import load_study  # noqa: E402
-from study.export import build_export_table  # noqa: E402
+from study.survey.export import build_export_table  # noqa: E402
 from study.survey.bot import walk  # noqa: E402
 from study.survey.db import SurveyDatabase  # noqa: E402
 from study.survey.server_process import SurveyServerProcess, write_study_variant  # noqa: E402

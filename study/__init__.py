@@ -1,61 +1,45 @@
-"""One study end to end: the study file, vignettes, assignment, survey,
-export, simulation, the pipeline and the command line.
+"""One study end to end, in sub-packages by concern.
 
-Uses ``questionnaires`` and ``analysis``. Names are loaded on first use.
+==================  ==================================================================
+``study.design``    the study file (schema, loading, cross-checks), shipped studies,
+                    vignettes, assignment to conditions
+``study.dataset``   the canonical data set: codebook, simulation, mapping of foreign
+                    data, exclusion flags
+``study.coding``    human coding sheets for the free-text reasons
+``study.survey``    the web survey: server, database, export of the survey's data
+``study.pipeline``  the preregistered analysis, step by step
+``study.report``    the report, the output folder of a run, the preregistration
+``study.commands``  the ``replylab`` command (``study.cli``), one module per subcommand
+==================  ==================================================================
+
+Imports run one way: ``cli``/``commands`` -> ``survey``, ``pipeline`` -> ``report``
+-> ``coding``, ``dataset`` -> ``design`` -> ``errors``; the package uses
+``questionnaires`` and ``analysis``, which never import it.
+
+The public names below load on first use (``lazy_loader``), so that the command
+line starts fast; this is the project's one lazy import.
 
 >>> import study
 >>> "load_study" in dir(study)
 True
 """
 
-from importlib import import_module
+import lazy_loader
 
-_API = {
-    # loader.py / schema.py
-    "load_study": "loader",
-    "StudyFileError": "loader",
-    "Study": "schema",
-    "shipped_studies": "loader",
-    # vignettes.py
-    "render_vignette": "vignettes",
-    "write_vignettes": "vignettes",
-    # assignment.py (also importable as study.assignment)
-    "assign_condition": "assignment",
-    "active_counts": "assignment",
-    # simulate.py
-    "simulate": "simulate",
-    # codebook.py
-    "codebook": "codebook",
-    # exclusions.py
-    "flag_exclusions": "exclusions",
-    # coding_sheets.py
-    "export_coding_sheets": "coding_sheets",
-    "import_coding_sheets": "coding_sheets",
-    # export.py
-    "export_data": "export",
-    # pipeline.py
-    "replicate": "pipeline",
-    "analyze": "pipeline",
-    # prereg.py
-    "preregistration": "prereg",
-}
-
-__all__ = sorted(_API)
-
-
-def __getattr__(name):
-    if name not in _API:
-        raise AttributeError(f"module 'study' has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_API[name]}"), name)
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_API))
-
-
-# These functions share their module's name. Importing the submodule binds the
-# module to the package attribute, which would hide the lazily loaded function;
-# binding the functions here, after the submodules are loaded, keeps
-# ``study.simulate(...)`` and ``study.codebook(...)`` the functions.
-from study.codebook import codebook  # noqa: E402
-from study.simulate import simulate  # noqa: E402
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "design.loader": ["load_study", "StudyFileError", "shipped_studies"],
+        "design.schema": ["Study"],
+        "design.vignettes": ["render_vignette", "write_vignettes"],
+        "design.assignment": ["assign_condition", "active_counts"],
+        "dataset.simulation": ["simulate"],
+        "dataset.codebook": ["codebook"],
+        "dataset.exclusions": ["flag_exclusions"],
+        "coding.export_sheets": ["export_coding_sheets"],
+        "coding.import_sheets": ["import_coding_sheets"],
+        "survey.export": ["export_data"],
+        "pipeline.run": ["replicate", "analyze"],
+        "report.prereg": ["preregistration"],
+    },
+)

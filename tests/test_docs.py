@@ -241,7 +241,7 @@ def test_python_examples_run(document, index, code, tmp_path, monkeypatch):
 def _format_fields() -> list:
     from questionnaires import Item, Option, Page, Questionnaire, Scale
     from questionnaires import library_names
-    from study.schema import Study
+    from study.design.schema import Study
 
     fields = [pytest.param("study-file.md", name, id=f"Study.{name}") for name in Study.model_fields]
     for model in (Questionnaire, Item, Option, Scale, Page):

@@ -55,7 +55,9 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from study.pipeline import analyze
+    # Imported when the command runs, not when ``replylab --help`` lists it: the pipeline
+    # loads pandas, scipy and matplotlib.
+    from study.pipeline.run import analyze
 
     results = analyze(args.data, args.study, args.out, mapping=args.mapping, lang=args.lang,
                       n_boot=args.n_boot, force=args.force, progress=not args.no_progress,

@@ -14,6 +14,9 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
 
 from study.errors import UserError
 
@@ -107,15 +110,16 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 def _study_languages(name):
     if name is None:
         return None
-    try:
-        from study.loader import load_study
-    except ImportError:  # the study loader is optional for coding
-        print(f"note: study loader unavailable; --study {name} ignored")
-        return None
+    # Imported when the command runs, not when ``replylab --help`` lists it: loading a study
+    # loads the questionnaire library.
+    from study.design.loader import load_study
+
     return list(load_study(name).languages)  # StudyFileError is a UserError
 
 
 def _run_auto(args) -> int:
+    # Imported when the command runs, not when ``replylab --help`` lists it: the coder
+    # compiles its rule files.
     from questionnaires.coding import auto_code, load_motive_codebook
 
     book = load_motive_codebook()
@@ -128,8 +132,6 @@ def _run_auto(args) -> int:
     chunks = [slice(i, i + CHUNK) for i in range(0, len(data), CHUNK)] or [slice(0, 0)]
     try:
         if len(chunks) > 4:  # long work shows progress
-            from rich.progress import track
-
             chunks = track(chunks, description="coding reasons")
         coded = pd.concat([
             auto_code(data["reason"].iloc[part], None if langs is None else langs[part], codebook=book,
@@ -147,9 +149,6 @@ def _run_auto(args) -> int:
 
 
 def _print_frequencies(coded: pd.DataFrame, book) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table(title="Motive codes (automatic)")
     table.add_column("category")
     table.add_column("strategic")
@@ -168,7 +167,9 @@ def _print_frequencies(coded: pd.DataFrame, book) -> None:
 
 
 def _run_export(args) -> int:
-    from study.coding_sheets import export_coding_sheets
+    # Imported when the command runs, not when ``replylab --help`` lists it: the coding
+    # sheets load the motive codebook.
+    from study.coding.export_sheets import export_coding_sheets
 
     result = export_coding_sheets(_read_csv(args.data), args.out, coders=args.coders, seed=args.seed,
                                   overwrite=args.force)
@@ -178,10 +179,9 @@ def _run_export(args) -> int:
 
 
 def _run_import(args) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    from study.coding_sheets import import_coding_sheets
+    # Imported when the command runs, not when ``replylab --help`` lists it: agreement
+    # statistics load scipy and the analysis package.
+    from study.coding.import_sheets import import_coding_sheets
 
     result = import_coding_sheets(args.sheets, _read_csv(args.data), key=args.key, resolution=args.resolution,
                                   out_dir=args.out, n_boot=args.n_boot, seed=args.seed)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from study.errors import UserError
+
 NAME = "export"
 HELP = "Export the survey's data: data.csv, answers.csv, codebook, data.sav, Psych-DS metadata."
 DESCRIPTION = """\
@@ -43,9 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from study.loader import load_study
-    from study.errors import UserError
-    from study.export import export_data
+    # Imported when the command runs, not when ``replylab --help`` lists it: loading a study
+    # and the export load pandas.
+    from study.design.loader import load_study
+    from study.survey.export import export_data
 
     if args.db.startswith("sqlite:///") and args.db != "sqlite:///:memory:":
         path = Path(args.db.removeprefix("sqlite:///"))

@@ -19,6 +19,9 @@ import csv
 import os
 from pathlib import Path
 
+import pandas as pd
+from rich.progress import Progress
+
 from study.errors import UserError
 
 NAME = "power"
@@ -110,13 +113,15 @@ def study_paths(study) -> tuple[float, float, float]:
 
 def _results(cells, args, on_row):
     """Run the cells serially or on Dask, calling on_row(index, row) as each finishes."""
+    # Imported when the command runs, not when ``replylab --help`` lists it: the analysis
+    # package loads scipy and matplotlib.
     from analysis.power import run_power_cell
 
     if not (args.workers or args.scheduler):
         for index, cell in enumerate(cells):
             on_row(index, run_power_cell(cell))
         return
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster, as_completed  # heavy; only with --workers/--scheduler
 
     cluster = LocalCluster(n_workers=args.workers, processes=True, threads_per_worker=1,
                            dashboard_address=None) if args.workers else None
@@ -147,7 +152,7 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
 
 def power_figure(grid):
     """Power by N, one line per effect-size combination, the 80% line marked."""
-    from analysis.style import group_style, house_style, new_figure
+    from analysis.style import group_style, house_style, new_figure  # matplotlib: see run()
 
     fig, ax = new_figure("single")
     with house_style():
@@ -190,12 +195,11 @@ def preregistration_sentence(grid, *, method: str, alpha: float, seed) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import pandas as pd
-    from rich.progress import Progress
-
+    # Imported when the command runs, not when ``replylab --help`` lists it: the analysis
+    # package loads scipy and matplotlib, a study pandas.
     from analysis.power import mediation_power_cells
     from analysis.style import save_figure
-    from study.loader import load_study
+    from study.design.loader import load_study
 
     study = load_study(args.study)
     if args.a is None or args.b is None or args.c_prime is None:

@@ -40,8 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from study.loader import load_study
-    from study.prereg import preregistration
+    # Imported when the command runs, not when ``replylab --help`` lists it: loading a study
+    # loads pandas, the preregistration scipy.
+    from study.design.loader import load_study
+    from study.report.prereg import preregistration
 
     study = load_study(args.study)
     if args.lang not in study.languages:

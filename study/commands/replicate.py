@@ -72,7 +72,9 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from study.pipeline import replicate
+    # Imported when the command runs, not when ``replylab --help`` lists it: the pipeline
+    # loads pandas, scipy and matplotlib.
+    from study.pipeline.run import replicate
 
     results = replicate(args.study, lang=args.lang, n=args.n, seed=args.seed, data=args.data,
                         out=args.out, mapping=args.mapping, n_boot=args.n_boot, force=args.force,

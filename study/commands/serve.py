@@ -51,15 +51,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported when the command runs, not when ``replylab --help`` lists it: the survey
+    # server loads FastAPI, SQLAlchemy and uvicorn.
     import uvicorn
 
+    from study.design.loader import load_study
     from study.survey.app import create_app
     from study.survey.db import SurveyDatabaseError
 
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port}: choose a port between 1 and 65535")
-    from study.loader import load_study
-
     study = load_study(args.study)  # StudyFileError is a UserError: printed, exit code 2
     token = os.environ.get("REPLYLAB_ADMIN_TOKEN")
     try:

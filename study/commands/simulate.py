@@ -65,9 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from study.codebook import codebook
-    from study.loader import load_study
-    from study.simulate import simulate
+    # Imported when the command runs, not when ``replylab --help`` lists it: loading a study
+    # and simulating load pandas.
+    from study.dataset.codebook import codebook
+    from study.dataset.simulation import simulate
+    from study.design.loader import load_study
 
     study = load_study(args.study)  # StudyFileError is a UserError: printed, exit code 2
     if args.out.suffix.lower() != ".csv":

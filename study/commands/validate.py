@@ -53,7 +53,9 @@ def summary(study) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from study.loader import StudyFileError, load_study
+    # Imported when the command runs, not when ``replylab --help`` lists it: loading a study
+    # loads pandas, through questionnaires.
+    from study.design.loader import StudyFileError, load_study
 
     try:
         study = load_study(args.study)

@@ -36,9 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from study.vignettes import write_vignettes
-
-    from study.loader import load_study
+    # Imported when the command runs, not when ``replylab --help`` lists it: loading a study
+    # loads pandas, through questionnaires.
+    from study.design.loader import load_study
+    from study.design.vignettes import write_vignettes
 
     study = load_study(args.study)  # StudyFileError is a UserError: printed, exit code 2
     if args.lang is not None and args.lang not in study.languages:

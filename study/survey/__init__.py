@@ -1,26 +1,17 @@
-"""The web survey: FastAPI app, database class, sessions, pages, admin, export helpers.
+"""The web survey: server, database and the export of the survey's data.
 
-``create_app(study, db_url)`` builds the app that ``replylab serve`` runs;
-``SurveyDatabase`` hides SQLite versus PostgreSQL. Names load on first use, so
-importing a submodule (e.g. for the export) does not import the web stack.
+- the server: ``app`` (``create_app(study, db_url)``, what ``replylab serve`` runs;
+  ``asgi`` for worker processes), ``context`` (what every route shares, the errors
+  routes raise), ``participant_routes``, ``admin_routes``, ``flow`` (the page
+  sequence), ``forms``, ``sessions``, ``limits``, ``rendering`` and ``templates/``,
+  ``stats`` (the researcher's dashboard);
+- the database: ``db`` (:class:`~study.survey.db.SurveyDatabase`, SQLite and
+  PostgreSQL behind one class), ``db_queries``, ``engine``, ``tables``;
+- the export: ``export`` (:func:`~study.survey.export.export_data`), ``frames``
+  (database to canonical tables), ``spss``;
+- for tests and benchmarks: ``bot`` (a participant walking the survey over HTTP),
+  ``server_process`` (``replylab serve`` in a child process).
 
->>> import study.survey
->>> sorted(study.survey.__all__)
-['SurveyDatabase', 'SurveyDatabaseError', 'create_app']
+May import: ``questionnaires``, ``study.design``, ``study.dataset`` and
+``study.errors``. Only the command line imports this package.
 """
-
-from importlib import import_module
-
-_API = {"create_app": "app", "SurveyDatabase": "db", "SurveyDatabaseError": "db"}
-
-__all__ = sorted(_API)
-
-
-def __getattr__(name):
-    if name not in _API:
-        raise AttributeError(f"module 'study.survey' has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_API[name]}"), name)
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_API))

@@ -20,7 +20,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from study.survey.app import SurveyContext, SurveyError
+from study.design.vignettes import render_vignette
+from study.survey.context import SurveyContext, SurveyError, survey_context
+from study.survey.export import export_data
 from study.survey.rendering import render_page, ui
 from study.survey.sessions import (
     ADMIN_COOKIE,
@@ -36,9 +38,6 @@ router = APIRouter(prefix="/admin")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _context(request: Request) -> SurveyContext:
-    return request.app.state.survey
-
 
 def _admin_cookie_value(context: SurveyContext) -> str:
     message = b"admin:" + context.admin_token.encode("utf-8")
@@ -51,7 +50,7 @@ def _admin_csrf(context: SurveyContext) -> str:
 
 
 def _require_admin(request: Request) -> SurveyContext:
-    context = _context(request)
+    context = survey_context(request)
     header = request.headers.get("authorization", "")
     if header.startswith("Bearer ") and admin_token_matches(context.admin_token, header[7:]):
         return context
@@ -67,7 +66,7 @@ async def dashboard(request: Request):
     """Counts per condition, timing, attention failures, links to preview and export."""
     token = request.query_params.get("token")
     if token is not None:
-        context = _context(request)
+        context = survey_context(request)
         if not admin_token_matches(context.admin_token, token):
             raise SurveyError(401, "Wrong admin token. Use the token set in "
                                    "REPLYLAB_ADMIN_TOKEN or printed when the server started.")
@@ -98,8 +97,6 @@ async def export_zip(request: Request, include_partial: bool = False):
 
 
 def _export_zip_bytes(context: SurveyContext, include_partial: bool) -> bytes:
-    from study.export import export_data
-
     with tempfile.TemporaryDirectory(prefix="replylab-export-") as tmp:
         export_data(context.db, context.study, tmp, include_partial=include_partial)
         buffer = io.BytesIO()
@@ -112,8 +109,6 @@ def _export_zip_bytes(context: SurveyContext, include_partial: bool) -> bytes:
 @router.get("/preview/{condition}/{lang}", response_class=HTMLResponse)
 async def preview(request: Request, condition: str, lang: str):
     """Every page of one condition and language on one page; nothing is stored or counted."""
-    from study.vignettes import render_vignette
-
     context = _require_admin(request)
     study = context.study
     if condition not in study.condition_names or lang not in study.languages:
@@ -152,7 +147,7 @@ async def start_test_session(request: Request):
         lambda: context.db.start_participant(
             context.study_id, session_token=token, lang=lang, is_test=True, condition=condition,
             choose_condition=lambda counts, n: condition, first_step=context.step_ids[0],
-            timeout_minutes=study.assignment.timeout_minutes,
+            timeout_minutes=study.assignment.timeout_minutes, condition_names=study.condition_names,
         )
     )
     response = RedirectResponse("/", status_code=303)

@@ -1,10 +1,10 @@
 """The survey application: ``create_app(study, db_url)`` builds the FastAPI app.
 
-One :class:`SurveyContext` per app holds the study, its page sequence, the
-database (one engine and pool per process) and the secrets; routes reach it
-through ``request.app.state.survey``.
+One :class:`~study.survey.context.SurveyContext` per app holds the study, its
+page sequence, the database (one engine and pool per process) and the secrets;
+the route modules reach it through ``request.app.state.survey``.
 
->>> from study import load_study
+>>> from study.design.loader import load_study
 >>> app = create_app(load_study("tilburg"), "sqlite://", admin_token="t")
 >>> app.state.survey.step_ids[:2], app.state.survey.step_ids[-2:]
 (['vignette', 'page_attitude'], ['debrief', 'done'])
@@ -15,75 +15,25 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from dataclasses import dataclass, field
 
 import anyio.to_thread
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from study.design.loader import load_study
+from study.design.vignettes import render_vignette
+from study.survey import admin_routes, participant_routes
+from study.survey.context import SurveyContext, SurveyError, error_response
 from study.survey.db import SurveyDatabase
-from study.survey.flow import Step, survey_steps
 from study.survey.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit, SecurityHeaders
-from study.survey.rendering import render_page, ui
-
+from study.survey.rendering import environment, markdown_to_html
 
 WORKER_THREADS = 16  # = pool_size + max_overflow of the database engines
 
 
-@dataclass
-class SurveyContext:
-    """What every route needs: the study, its steps, the database and the secrets."""
-
-    study: object
-    db: SurveyDatabase
-    admin_token: str
-    secret: bytes
-    secure_cookies: bool = False
-    store_ip: bool = False
-    steps: list[Step] = field(default_factory=list)
-
-    def __post_init__(self):
-        self.steps = survey_steps(self.study)
-        self.step_ids = [step.id for step in self.steps]
-        self.steps_by_id = {step.id: step for step in self.steps}
-        self.vignette_cache: dict = {}
-
-    @property
-    def study_id(self) -> str:
-        return self.study.id
-
-    def default_lang(self) -> str:
-        return self.study.languages[0]
-
-
-class SurveyError(Exception):
-    """A request the survey refuses: answered with ``status`` and a page saying why."""
-
-    def __init__(self, status: int, message: str, lang: str = "en"):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.lang = lang
-
-
-def error_response(status: int, message: str, lang: str = "en") -> HTMLResponse:
-    """An HTML page with the message, served with the given 4xx status."""
-    html = render_page(
-        "message.html", lang=lang, t=ui(lang), title=f"{status}", heading=f"{status}",
-        body=message, body_markdown=None, preview=False,
-    )
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
-
-
 def _warm_up(context: SurveyContext) -> None:
-    """Import and compile everything a page needs now, not on the first participant's request."""
-    from study.assignment import assign_condition  # noqa: F401  (numpy and the schemes)
-    from study.survey.rendering import environment, markdown_to_html
-    from study.vignettes import render_vignette
-
+    """Compile everything a page needs now, not on the first participant's request."""
     for name in environment().list_templates():
         environment().get_template(name)
     markdown_to_html("warm *up*")
@@ -91,7 +41,6 @@ def _warm_up(context: SurveyContext) -> None:
     for condition in study.condition_names:
         for lang in study.languages:
             render_vignette(study, condition, lang, standalone=False)
-    from questionnaires import validate_answer  # noqa: F401
 
 
 def create_app(
@@ -107,7 +56,7 @@ def create_app(
 
     Parameters
     ----------
-    study : study.schema.Study or str or path
+    study : study.design.schema.Study or str or path
         The study (or a shipped name / path for :func:`study.load_study`).
     db_url : str, optional
         SQLAlchemy URL; default ``sqlite:///replylab.db`` in the working directory.
@@ -123,8 +72,6 @@ def create_app(
         file asks for it with ``store_ip: true``).
     """
     if isinstance(study, (str, os.PathLike)):
-        from study import load_study
-
         study = load_study(study)
     db = SurveyDatabase(db_url)
     db.ensure_study(study.id, study.file_hash or "")
@@ -146,8 +93,6 @@ def create_app(
     app = FastAPI(title=f"replylab survey: {study.id}", docs_url=None, redoc_url=None,
                   openapi_url=None, lifespan=lifespan)
     app.state.survey = context
-
-    from study.survey import admin_routes, participant_routes
 
     app.include_router(participant_routes.router)
     app.include_router(admin_routes.router)

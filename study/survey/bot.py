@@ -75,7 +75,7 @@ async def walk(client, study, *, lang: str, seed: int, pause=(0.0, 0.0), query=N
     ----------
     client : httpx.AsyncClient
         With its own cookie jar (one client per participant), ``base_url`` set.
-    study : study.schema.Study
+    study : study.design.schema.Study
         The study being served.
     lang : {'nl', 'en'}
     seed : int

@@ -13,7 +13,7 @@ the study's row with ``SELECT ... FOR UPDATE``.
 >>> db = SurveyDatabase("sqlite://")
 >>> db.ensure_study("demo", "0" * 64)
 >>> db.start_participant("demo", session_token="t1", lang="en",
-...                      choose_condition=lambda counts, n: "public",
+...                      choose_condition=lambda counts, n: "public", condition_names=["public"],
 ...                      first_step="vignette", timeout_minutes=30)["condition"]
 'public'
 """
@@ -29,12 +29,25 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
+from study.design.assignment import COUNTED_STATUSES, active_counts, fills_condition
 from study.survey.db_queries import ResearcherQueries
+from study.survey.engine import (
+    WRITE_OPTION,
+    postgresql_engine,
+    sqlite_engine,
+    sqlite_url_for,
+)
 from study.survey.sessions import hash_session_token
-from study.survey.engine import WRITE_OPTION, postgresql_engine, sqlite_engine, sqlite_url_for
 from study.survey.tables import (
-    STATUSES, answers, metadata, page_visits, participants, settings, studies,
+    STATUSES,
+    answers,
+    metadata,
+    page_visits,
+    participants,
+    settings,
+    studies,
 )
 
 DEFAULT_URL = "sqlite:///replylab.db"
@@ -58,7 +71,6 @@ class SurveyDatabase(ResearcherQueries):
     SurveyDatabaseError
         If the URL is not SQLite or PostgreSQL, or the database cannot be reached.
     """
-
     def __init__(self, url: str | None = None):
         self.url = url or DEFAULT_URL
         if self.url.startswith("sqlite"):
@@ -94,11 +106,8 @@ class SurveyDatabase(ResearcherQueries):
 
     # -- dialect helpers -------------------------------------------------
     def _insert(self, table):
-        if self.dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
-        return insert(table)
+        dialect = sqlite if self.dialect == "sqlite" else postgresql
+        return dialect.insert(table)
 
     @contextmanager
     def _write(self):
@@ -164,7 +173,7 @@ class SurveyDatabase(ResearcherQueries):
         choose_condition: Callable[[dict[str, int], int], str],
         first_step: str,
         timeout_minutes: float,
-        condition_names: list[str] | None = None,
+        condition_names: list[str],
         prolific: Mapping[str, str | None] | None = None,
         ip_address: str | None = None,
         is_test: bool = False,
@@ -173,11 +182,13 @@ class SurveyDatabase(ResearcherQueries):
     ) -> dict:
         """Create a consenting participant and assign a condition, atomically.
 
-        Inside one write transaction: lock the study row, mark participants idle
-        longer than ``timeout_minutes`` as ``timed_out``, count completes plus
-        live in-progress participants per condition, call
-        ``choose_condition(counts, n_assigned)`` and insert the participant.
-        Test sessions take the given ``condition`` and touch no count.
+        Inside one write transaction: lock the study row, count who fills each
+        condition by the one rule (:func:`study.design.assignment.active_counts`:
+        completes, and in-progress participants whose last request is less than
+        ``timeout_minutes`` old), mark the in-progress participants the rule
+        leaves out as ``timed_out``, call ``choose_condition(counts, n_assigned)``
+        and insert the participant. Test sessions take the given ``condition``
+        and touch no count.
         """
         now = time.time() if now is None else now
         prolific = dict(prolific or {})
@@ -187,8 +198,7 @@ class SurveyDatabase(ResearcherQueries):
             ).mappings().one()
             assignment_index = None
             if not is_test:
-                self._mark_timeouts(conn, study_id, timeout_minutes, now)
-                counts = self._live_counts(conn, study_id, condition_names or [])
+                counts = self._fill_counts(conn, study_id, condition_names, timeout_minutes, now)
                 assignment_index = study_row["n_assigned"]
                 condition = choose_condition(counts, assignment_index)
                 conn.execute(
@@ -236,31 +246,31 @@ class SurveyDatabase(ResearcherQueries):
             )
         return row
 
-    def _mark_timeouts(self, conn, study_id: str, timeout_minutes: float, now: float) -> None:
-        conn.execute(
-            update(participants)
-            .where(
-                participants.c.study_id == study_id,
-                participants.c.status == "in_progress",
-                participants.c.is_test.is_(False),
-                participants.c.last_seen_at < now - 60.0 * timeout_minutes,
-            )
-            .values(status="timed_out")
-        )
-
-    def _live_counts(self, conn, study_id: str, condition_names: list[str]) -> dict[str, int]:
+    def _fill_counts(self, conn, study_id: str, condition_names: list[str],
+                     timeout_minutes: float, now: float) -> dict[str, int]:
+        """Who fills each condition now, by the one rule; the idle ones are marked ``timed_out``."""
         rows = conn.execute(
-            select(participants.c.condition, func.count())
+            select(participants.c.participant_id, participants.c.condition,
+                   participants.c.status, participants.c.last_seen_at)
             .where(
                 participants.c.study_id == study_id,
                 participants.c.is_test.is_(False),
-                participants.c.status.in_(("complete", "in_progress")),
+                participants.c.status.in_(COUNTED_STATUSES),
             )
-            .group_by(participants.c.condition)
         ).all()
-        counts = dict.fromkeys(condition_names, 0)
-        counts.update({condition: int(n) for condition, n in rows})
-        return counts
+        idle = [row.participant_id for row in rows if row.status == "in_progress"
+                and not fills_condition(row.status, row.last_seen_at, now=now,
+                                        timeout_minutes=timeout_minutes)]
+        if idle:
+            conn.execute(
+                update(participants)
+                .where(participants.c.participant_id.in_(idle))
+                .values(status="timed_out")
+            )
+        return active_counts(
+            [(row.condition, row.status, row.last_seen_at) for row in rows],
+            condition_names, now=now, timeout_minutes=timeout_minutes,
+        )
 
     def record_decline(self, study_id: str) -> None:
         """Count one declined consent; nothing else about the person is kept."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
 
 WRITE_OPTION = "replylab_write"
 
@@ -26,8 +27,6 @@ def sqlite_engine(url: str) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if in_memory:
-        from sqlalchemy.pool import StaticPool
-
         kwargs["poolclass"] = StaticPool  # one shared in-memory database
     else:
         kwargs.update(pool_size=8, max_overflow=8, pool_timeout=30)

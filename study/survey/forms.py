@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from questionnaires import AnswerError, validate_answer
+
 MAX_FIELD_CHARS = 10_000
 CONTROL_OK = {"\n", "\r", "\t"}
 FORM_META = frozenset({"csrf_token"})
@@ -28,7 +30,6 @@ class BadForm(Exception):
 @dataclass
 class PageAnswers:
     """The outcome of reading one page: valid values, messages per item, and the raw input."""
-
     values: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
@@ -80,8 +81,6 @@ def read_page_answers(items, fields: dict[str, str], lang: str) -> PageAnswers:
         ``values`` holds the valid answers (blank optional items are left out),
         ``errors`` a message per item that failed, ``raw`` what was typed.
     """
-    from questionnaires import AnswerError, validate_answer
-
     fields = reject_hostile_fields(fields, allowed={item.id for item in items})
     result = PageAnswers(raw=dict(fields))
     for item in items:

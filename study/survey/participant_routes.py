@@ -20,9 +20,23 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from study.survey.app import SurveyContext, SurveyError
-from study.survey.flow import DEBRIEF, DONE, VIGNETTE, last_question_step, next_step, step_position
-from study.survey.forms import BadForm, form_to_dict, read_page_answers, reject_hostile_fields
+from study.design.assignment import assign_condition
+from study.design.vignettes import condition_label, render_vignette
+from study.survey.context import SurveyContext, SurveyError, survey_context
+from study.survey.flow import (
+    DEBRIEF,
+    DONE,
+    VIGNETTE,
+    last_question_step,
+    next_step,
+    step_position,
+)
+from study.survey.forms import (
+    BadForm,
+    form_to_dict,
+    read_page_answers,
+    reject_hostile_fields,
+)
 from study.survey.rendering import render_page, ui
 from study.survey.sessions import (
     SESSION_COOKIE,
@@ -42,9 +56,6 @@ PROLIFIC_FIELDS = {"PROLIFIC_PID": "prolific_pid", "STUDY_ID": "prolific_study_i
 NO_STORE = {"Cache-Control": "no-store"}
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
-
-def _context(request: Request) -> SurveyContext:
-    return request.app.state.survey
 
 
 def _session_token(request: Request) -> str | None:
@@ -150,7 +161,7 @@ def _entry(context: SurveyContext, query, token: str | None):
 @router.get("/", response_class=HTMLResponse)
 async def entry(request: Request):
     """The participant's current page (or the welcome page for a newcomer)."""
-    context = _context(request)
+    context = survey_context(request)
     return await run_in_threadpool(_entry, context, request.query_params, _session_token(request))
 
 
@@ -158,8 +169,6 @@ async def entry(request: Request):
 
 
 def _condition_labels(study, lang: str) -> list[str]:
-    from study.vignettes import condition_label
-
     return [condition_label(study, name, lang) for name in study.condition_names]
 
 
@@ -178,8 +187,6 @@ def render_step(context: SurveyContext, participant: dict, token: str, *,
     common = dict(lang=lang, t=ui(lang), title=study.title[lang],
                   csrf=csrf_token(context.secret, token), preview=participant["is_test"])
     if step.kind == "vignette":
-        from study.vignettes import render_vignette
-
         minimum = float(study.vignette.min_view_seconds or 0)
         if errors is None:  # first showing or reload: the time already spent counts
             shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE)
@@ -210,8 +217,6 @@ CONSENT_FIELDS = {"lang", "consent", *PROLIFIC_FIELDS}
 
 
 def _consent(context: SurveyContext, fields: dict, token: str):
-    from study.assignment import assign_condition
-
     study, db = context.study, context.db
     lang = fields.get("lang")
     if lang not in study.languages:
@@ -257,7 +262,7 @@ def _consent(context: SurveyContext, fields: dict, token: str):
 @router.post("/consent")
 async def consent(request: Request):
     """Consent given (assign a condition, start) or declined (count it, keep nothing)."""
-    context = _context(request)
+    context = survey_context(request)
     token = _session_token(request)
     if token is None:
         raise SurveyError(403, "This survey needs cookies to keep your answers. Allow "
@@ -330,7 +335,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
 @router.post("/page/{step_id}")
 async def submit_page(request: Request, step_id: str):
     """Store one page's answers (one transaction), then redirect to the next page."""
-    context = _context(request)
+    context = survey_context(request)
     token = _session_token(request)
     if token is None:
         raise SurveyError(403, NO_SESSION)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -71,8 +72,6 @@ def ui(lang: str) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _markdown():
-    from markdown_it import MarkdownIt
-
     return MarkdownIt("commonmark", {"html": False})
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 
 FIXED_LABELS = {
     "participant_id": "Participant id",
@@ -111,8 +112,6 @@ def _rating_labels(item) -> dict:
 
 def write_spss(data: pd.DataFrame, study, path) -> None:
     """Write ``data`` as an SPSS ``.sav`` file with variable and value labels."""
-    import pyreadstat
-
     frame, value_labels = spss_frame(data, study)
     labels = column_labels(study, list(frame.columns))
     pyreadstat.write_sav(

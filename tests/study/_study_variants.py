@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from study.loader import shipped_studies
+from study.design.loader import shipped_studies
 
 
 def shipped_text(name: str = "tilburg") -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from study import load_study
-from study.export import export_data
+from study.survey.export import export_data
 from study.survey.app import create_app
 from study.survey.bot import walk
 from tests.study.survey.conftest import ADMIN_TOKEN, client_for, without_reading_delay

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from study.assignment import assign_condition
+from study.design.assignment import active_counts, assign_condition
 from study.survey.db import SurveyDatabase, SurveyDatabaseError
 from tests.study.survey.conftest import postgres_url
 
@@ -106,6 +106,36 @@ def test_idle_participants_time_out_and_free_their_slot(db):
     db.submit_page(old["participant_id"], "vignette", {}, next_step="page_a", now=later + 5)
     back = db.participant_by_session("token-old-xxxxxxxxxxxxxxxxxxxx")
     assert back["status"] == "in_progress" and back["condition"] == old["condition"]
+
+
+def test_the_server_counts_places_by_the_one_rule(db):
+    # Who fills a condition is study.design.assignment.active_counts: completes, and
+    # in-progress participants whose last request is under timeout_minutes old. The
+    # database must hand choose_condition exactly those counts.
+    t0 = 10_000.0
+    slow = start(db, "token-slow-xxxxxxxxxxxxxxxxxxx", now=t0)  # started long ago, still active
+    db.submit_page(slow["participant_id"], "vignette", {}, next_step="page_a", now=t0 + 50 * 60)
+    idle = start(db, "token-idle-xxxxxxxxxxxxxxxxxxx", now=t0 + 10 * 60)  # never seen again
+    done = start(db, "token-done-xxxxxxxxxxxxxxxxxxx", now=t0 + 11 * 60)
+    db.submit_page(done["participant_id"], "debrief", {}, next_step="done", complete=True, now=t0 + 20 * 60)
+    now = t0 + 60 * 60  # slow: idle 10 min; idle: idle 50 min; done: complete
+    rows = [(r["condition"], r["status"], r["last_seen_at"]) for r in db.participant_rows(db.test_study_id)]
+    expected = active_counts(rows, CONDITIONS, now=now, timeout_minutes=30)
+    seen = {}
+
+    def record(counts, n_assigned):
+        seen.update(counts)
+        return balanced(counts, n_assigned)
+
+    db.start_participant(db.test_study_id, session_token="token-next-xxxxxxxxxxxxxxxxxxx", lang="en",
+                         choose_condition=record, first_step="vignette", timeout_minutes=30,
+                         condition_names=CONDITIONS, now=now)
+    assert seen == expected
+    assert sum(expected.values()) == 2  # the slow one and the complete one; not the idle one
+    status = {r["participant_id"]: r["status"] for r in db.participant_rows(db.test_study_id)}
+    assert status[slow["participant_id"]] == "in_progress"
+    assert status[idle["participant_id"]] == "timed_out"
+    assert status[done["participant_id"]] == "complete"
 
 
 def test_test_sessions_take_no_slot_and_are_hidden(db):

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from study.export import build_export_table
+from study.survey.export import build_export_table
 from study.survey.app import create_app
 from study.survey.bot import walk
 from tests.study.survey.conftest import ADMIN_TOKEN, client_for, postgres_url

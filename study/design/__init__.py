@@ -1,0 +1,15 @@
+"""The study design: the study file and what follows from it directly.
+
+- ``schema``: the study file as a pydantic model (:class:`~study.design.schema.Study`);
+- ``loader``: :func:`~study.design.loader.load_study`, ``shipped_studies()`` and
+  :class:`~study.design.loader.StudyFileError` (every problem as ``file:line: field: message``);
+- ``crosscheck``: the rules across fields and against the questionnaire library;
+- ``assignment`` and ``assignment_schemes``: which condition the next participant gets
+  (pure, seeded functions) and who fills a condition
+  (:func:`~study.design.assignment.active_counts`, the one rule the survey's database uses);
+- ``vignettes`` and ``posts``, ``templates/``: the social-media thread each condition shows;
+- ``studies/``: the shipped studies (``tilburg``, ``webcare-2x2``).
+
+May import: ``questionnaires`` and ``study.errors``. Everything else in ``study`` builds
+on this package; it imports none of it.
+"""

@@ -1,0 +1,330 @@
+"""Rules across the fields of a study file and against the questionnaire library.
+
+The pydantic schema (:mod:`study.design.schema`) checks each field on its own; these
+rules check that the fields agree: every translation present, ids unique,
+vignette threads matching the conditions, levels and factors named anywhere
+(checks, ``x_coding``, simulation) existing, hypotheses naming known columns,
+checks naming items of the questionnaire. :func:`study.design.loader.load_study` runs
+them and turns each ``(location, message)`` into ``file:line: field: message``.
+"""
+
+from __future__ import annotations
+
+from questionnaires import QuestionnaireFileError, library_names, load_motive_codebook
+from study.design.schema import Study
+
+_FIXED_COLUMNS = {"participant_id", "condition", "lang", "status", "started_at", "completed_at"}
+_NUMERIC_ITEM_TYPES = {"likert", "semantic_differential", "number"}
+
+
+def cross_check(study: Study) -> list[tuple[tuple, str]]:
+    """Problems a schema cannot see, as ``(location, message)`` pairs.
+
+    The location is a tuple of keys and list indices into the study file (as in
+    a pydantic error), so the loader can point at the line.
+
+    >>> from study import load_study
+    >>> cross_check(load_study("tilburg"))
+    []
+    """
+    problems: list[tuple[tuple, str]] = []
+    problems += _check_ids(study)
+    problems += _check_translations(study)
+    problems += _check_threads(study)
+    questionnaire, module_problems = _combined_questionnaire(study)
+    problems += module_problems
+    if questionnaire is not None:
+        problems += _check_checks(study, questionnaire)
+        problems += _check_hypotheses(study, questionnaire)
+        problems += _check_simulation(study, questionnaire)
+    if study.assignment.scheme == "permuted_blocks":
+        size, k = study.assignment.block_size, len(study.conditions)
+        if size is None or size % k:
+            problems.append((("assignment", "block_size"),
+                             f"permuted_blocks needs a block_size that is a multiple of the "
+                             f"number of conditions ({k}), e.g. {2 * k}"))
+    return problems
+
+
+def _duplicates(values) -> list[tuple[int, object]]:
+    seen, repeated = set(), []
+    for index, value in enumerate(values):
+        if value in seen:
+            repeated.append((index, value))
+        seen.add(value)
+    return repeated
+
+
+def _check_ids(study: Study):
+    problems = []
+    for index, lang in _duplicates(study.languages):
+        problems.append((("languages", index), f"language {lang!r} is listed twice; keep one"))
+    for index, name in _duplicates(study.factor_names):
+        problems.append((("factors", index, "name"), f"duplicate factor id {name!r}; factor ids must be unique"))
+    for f_index, factor in enumerate(study.factors):
+        if factor.name in _FIXED_COLUMNS:
+            problems.append((("factors", f_index, "name"),
+                             f"{factor.name!r} is a column of every data set; choose another factor id"))
+        for l_index, level in _duplicates(factor.level_names):
+            problems.append((("factors", f_index, "levels", l_index, "name"),
+                             f"duplicate level id {level!r} in factor {factor.name!r}; level ids must be unique"))
+    for index, name in _duplicates(study.questionnaire_modules):
+        problems.append((("questionnaire_modules", index), f"module {name!r} is listed twice; keep one"))
+    for index, name in _duplicates([h.id for h in study.analysis.hypotheses]):
+        problems.append((("analysis", "hypotheses", index, "id"),
+                         f"duplicate hypothesis id {name!r}; hypothesis ids must be unique"))
+    return problems
+
+
+def _localized_fields(study: Study):
+    """(location, mapping) of every participant-facing text in the study."""
+    yield ("title",), study.title
+    for part in ("welcome", "consent", "decline", "debrief"):
+        yield ("texts", part), getattr(study.texts, part)
+    yield ("vignette", "intro"), study.vignette.intro
+    for f_index, factor in enumerate(study.factors):
+        if factor.label is not None:
+            yield ("factors", f_index, "label"), factor.label
+        for l_index, level in enumerate(factor.levels):
+            yield ("factors", f_index, "levels", l_index, "label"), level.label
+    for condition, by_lang in study.vignette.threads.items():
+        yield ("vignette", "threads", condition), by_lang
+    for h_index, hypothesis in enumerate(study.analysis.hypotheses):
+        if isinstance(hypothesis.description, dict):  # a plain string serves every language
+            yield ("analysis", "hypotheses", h_index, "description"), hypothesis.description
+
+
+def _check_translations(study: Study):
+    problems = []
+    languages = ", ".join(study.languages)
+    for loc, texts in _localized_fields(study):
+        for lang in study.languages:
+            if lang not in texts:
+                problems.append((loc, f"missing the {lang!r} translation; every participant-facing "
+                                      f"text needs one per study language ({languages})"))
+    return problems
+
+
+def _check_threads(study: Study):
+    problems = []
+    names = study.condition_names
+    threads = study.vignette.threads
+    for condition, by_lang in threads.items():
+        if condition not in names:
+            problems.append((("vignette", "threads", condition),
+                             f"no condition {condition!r}; conditions are the crossing of the "
+                             f"factor levels: {', '.join(names)}"))
+        for lang, messages in by_lang.items():
+            if not messages:
+                problems.append((("vignette", "threads", condition, lang),
+                                 "the thread is empty; give at least one message"))
+    for condition in names:
+        if condition not in threads:
+            problems.append((("vignette", "threads"),
+                             f"condition {condition!r} has no thread; add threads.{condition} "
+                             f"with the messages in every language"))
+    return problems
+
+
+def _combined_questionnaire(study: Study):
+    """The combined questionnaire, or None and the problems that prevent it."""
+    known = library_names()
+    problems = []
+    for index, (name, source) in enumerate(zip(study.questionnaire_modules, study.questionnaire_sources)):
+        if isinstance(source, str) and source not in known:
+            problems.append((("questionnaire_modules", index),
+                             f"unknown questionnaire module {name!r}; the library has: "
+                             f"{', '.join(sorted(known))} (or give a .yaml file of your own)"))
+        elif not isinstance(source, str) and not source.is_file():
+            problems.append((("questionnaire_modules", index),
+                             f"questionnaire file {name!r} not found (looked for {source})"))
+    if problems:
+        return None, problems
+    try:
+        questionnaire = study.questionnaire
+    except (QuestionnaireFileError, ValueError) as error:
+        return None, [(("questionnaire_modules",), f"the modules cannot be combined: {error}")]
+    for lang in study.languages:
+        if lang not in questionnaire.languages:
+            problems.append((("questionnaire_modules",),
+                             f"the questionnaire is not available in {lang!r} (it has "
+                             f"{', '.join(questionnaire.languages)}); choose modules translated "
+                             f"into every study language"))
+    item_ids = {item.id for item in questionnaire.items}
+    for f_index, factor in enumerate(study.factors):
+        if factor.name in item_ids:
+            problems.append((("factors", f_index, "name"),
+                             f"{factor.name!r} is also an item id in the questionnaire; rename the factor"))
+    return questionnaire, problems
+
+
+def _item_or_none(questionnaire, item_id):
+    return next((item for item in questionnaire.items if item.id == item_id), None)
+
+
+def _allowed_answers(item) -> list | None:
+    """The answers an item accepts (None for free text and numbers)."""
+    if item.type in ("likert", "semantic_differential"):
+        return list(range(1, item.points + 1))
+    if item.type == "single_choice":
+        return [option.value for option in item.options]
+    return None
+
+
+def _check_checks(study: Study, questionnaire):
+    problems = []
+    attention = study.checks.attention
+    if attention is not None:
+        item = _item_or_none(questionnaire, attention.item)
+        if item is None:
+            problems.append((("checks", "attention", "item"),
+                             f"item {attention.item!r} is not in the questionnaire; add the module "
+                             f"that defines it (e.g. 'attention') or name one of its items"))
+        else:
+            allowed = _allowed_answers(item)
+            if allowed is not None and attention.correct not in allowed:
+                problems.append((("checks", "attention", "correct"),
+                                 f"{attention.correct!r} is not an answer item {item.id!r} accepts "
+                                 f"({', '.join(map(str, allowed))})"))
+    elif "attention" in study.analysis.exclude_on:
+        problems.append((("analysis", "exclude_on"),
+                         "excludes on 'attention' but checks.attention is not declared"))
+    if "manipulation" in study.analysis.exclude_on and not study.checks.manipulation:
+        problems.append((("analysis", "exclude_on"),
+                         "excludes on 'manipulation' but checks.manipulation is empty"))
+    for index, check in enumerate(study.checks.manipulation):
+        loc = ("checks", "manipulation", index)
+        if check.factor not in study.factor_names:
+            problems.append((loc + ("factor",), f"unknown factor {check.factor!r}; the factors are "
+                                                f"{', '.join(study.factor_names)}"))
+            continue
+        levels = study.factor(check.factor).level_names
+        problems += _check_level_keys(check.expected, check.factor, levels, loc + ("expected",))
+        for level in levels:
+            if level not in check.expected:
+                problems.append((loc + ("expected",),
+                                 f"no expected answer for level {level!r} of {check.factor!r}"))
+        item = _item_or_none(questionnaire, check.item)
+        if item is None:
+            problems.append((loc + ("item",), f"item {check.item!r} is not in the questionnaire"))
+            continue
+        allowed = _allowed_answers(item) or []
+        for level, value in check.expected.items():
+            if value not in allowed:
+                problems.append((loc + ("expected", level),
+                                 f"{value!r} is not an option of item {item.id!r} "
+                                 f"({', '.join(map(str, allowed))})"))
+    return problems
+
+
+def _check_level_keys(mapping, factor, levels, loc):
+    return [
+        (loc + (level,), f"unknown level {level!r} of factor {factor!r}; its levels are "
+                         f"{', '.join(levels)}")
+        for level in mapping if level not in levels
+    ]
+
+
+def _check_shifts(study: Study, shifts, loc):
+    problems = []
+    for factor, by_level in shifts.items():
+        if factor not in study.factor_names:
+            problems.append((loc + (factor,), f"unknown factor {factor!r}; the factors are "
+                                              f"{', '.join(study.factor_names)}"))
+            continue
+        problems += _check_level_keys(by_level, factor, study.factor(factor).level_names,
+                                      loc + (factor,))
+    return problems
+
+
+def _analysable_columns(questionnaire) -> set[str]:
+    items = {item.id for item in questionnaire.items if item.type in _NUMERIC_ITEM_TYPES}
+    coding = {"pk_strategic", "pk_any", *load_motive_codebook().columns}
+    return items | {scale.id for scale in questionnaire.scales} | coding
+
+
+def _check_hypotheses(study: Study, questionnaire):
+    problems = []
+    columns = _analysable_columns(questionnaire)
+    expected = "a scale, a numeric item or a coding column (pk_strategic, pk_any, code_<motive>)"
+
+    def check_column(name, loc):
+        if name not in columns:
+            problems.append((loc, f"unknown column {name!r}; expected {expected}"))
+
+    def check_factor(name, loc):
+        if name not in study.factor_names:
+            problems.append((loc, f"unknown factor {name!r}; the factors are "
+                                  f"{', '.join(study.factor_names)}"))
+            return False
+        return True
+
+    for index, hypothesis in enumerate(study.analysis.hypotheses):
+        loc = ("analysis", "hypotheses", index)
+        if hypothesis.kind == "anova":
+            check_column(hypothesis.dv, loc + ("dv",))
+            listed = isinstance(hypothesis.between, list)
+            for f_index, factor in enumerate(hypothesis.between_factors):
+                check_factor(factor, loc + (("between", f_index) if listed else ("between",)))
+            continue
+        if check_factor(hypothesis.x, loc + ("x",)):
+            levels = study.factor(hypothesis.x).level_names
+            problems += _check_level_keys(hypothesis.x_coding, hypothesis.x, levels, loc + ("x_coding",))
+            if set(hypothesis.x_coding.values()) != {0, 1}:
+                problems.append((loc + ("x_coding",), "code one level 0 and another 1"))
+        for field in ("m", "secondary_m"):
+            value = getattr(hypothesis, field)
+            names = [value] if isinstance(value, str) else (value or [])
+            for m_index, name in enumerate(names):
+                check_column(name, loc + ((field,) if isinstance(value, str) else (field, m_index)))
+        check_column(hypothesis.y, loc + ("y",))
+    return problems
+
+
+def _check_simulation(study: Study, questionnaire):
+    model = study.simulation
+    problems = _check_shifts(study, model.a, ("simulation", "a"))
+    problems += _check_shifts(study, model.c_prime, ("simulation", "c_prime"))
+    book = load_motive_codebook()
+    motives = [category.id for category in book.categories if not category.exclusive]
+    for motive, motive_model in model.motives.items():
+        if motive not in motives:
+            problems.append((("simulation", "motives", motive),
+                             f"unknown motive {motive!r}; the motive codebook's motives are "
+                             f"{', '.join(motives)}"))
+            continue
+        problems += _check_shifts(study, motive_model.shift, ("simulation", "motives", motive, "shift"))
+    scales = {scale.id for scale in questionnaire.scales}
+    for field in ("attitude_scales", "pk_scales"):
+        if field not in model.model_fields_set:
+            continue  # the defaults name the shipped scales; a study without them simply lacks them
+        for index, scale in enumerate(getattr(model, field)):
+            if scale not in scales:
+                problems.append((("simulation", field, index),
+                                 f"unknown scale {scale!r}; the questionnaire's scales are "
+                                 f"{', '.join(sorted(scales))}"))
+    for scale in model.item_center:
+        if scale not in scales:
+            problems.append((("simulation", "item_center", scale), f"unknown scale {scale!r}"))
+    for item_id in model.numbers:
+        item = _item_or_none(questionnaire, item_id)
+        if item is None or item.type != "number":
+            problems.append((("simulation", "numbers", item_id),
+                             f"{item_id!r} is not a number item of the questionnaire"))
+    for item_id, weights in model.choices.items():
+        item = _item_or_none(questionnaire, item_id)
+        if item is None or item.type != "single_choice":
+            problems.append((("simulation", "choices", item_id),
+                             f"{item_id!r} is not a single-choice item of the questionnaire"))
+            continue
+        values = _allowed_answers(item)
+        for value, weight in weights.items():
+            if value not in values:
+                problems.append((("simulation", "choices", item_id, value),
+                                 f"{value!r} is not an option of {item_id!r} ({', '.join(values)})"))
+            elif weight < 0:
+                problems.append((("simulation", "choices", item_id, value), "weights must be >= 0"))
+        if sum(max(weight, 0) for value, weight in weights.items() if value in values) <= 0:
+            problems.append((("simulation", "choices", item_id),
+                             "give at least one option a weight above 0"))
+    return problems

@@ -1,0 +1,162 @@
+"""A preregistration in Markdown, generated from the study file.
+
+The hypotheses, measures, conditions, analyses, exclusion rules and sample size
+are read from the same :class:`~study.design.schema.Study` that ``replylab replicate``
+and ``replylab analyze`` run, so the plan and the analysis cannot drift apart.
+The power justification is computed analytically (:func:`analysis.power_ttest`,
+noncentral t) for the two-group comparison at the target N.
+
+>>> from study import load_study
+>>> text = preregistration(load_study("tilburg"), lang="en")
+>>> text.splitlines()[0]
+'# Preregistration: How do companies respond to complaints on social media?'
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.apa import format_number
+from analysis.power import power_ttest
+from study.design.schema import AnovaHypothesis, Study
+from study.report.render import load_texts, template_environment
+
+__all__ = ["preregistration", "power_justification"]
+
+#: Power the sensitivity analysis solves for (the conventional 80%).
+TARGET_POWER = 0.80
+
+
+def _as_float(value) -> float:
+    """A power function's answer as a float (a number, or a one-row result with the solved value)."""
+    try:
+        return float(value)
+    except TypeError:
+        if isinstance(value, pd.DataFrame) and len(value) == 1:
+            return float(value.iloc[0].to_dict()[value.attrs.get("solved", value.columns[-1])])
+        raise
+
+
+def power_justification(study: Study) -> dict | None:
+    """Power and sensitivity of the first two-level factor's two-group comparison at the target N.
+
+    Returns ``None`` when no factor has two levels. Otherwise a dict: ``factor``,
+    ``n_per_group`` (target N over the number of levels of that factor, rounded
+    down), ``alpha``, ``d_sesoi`` (the larger absolute equivalence bound: the
+    smallest effect of interest), ``power_sesoi`` (power to detect it, two-sided),
+    ``power_target`` and ``d_detectable`` (the smallest d detected with that power).
+
+    Examples
+    --------
+    >>> from study import load_study
+    >>> info = power_justification(load_study("tilburg"))
+    >>> info["n_per_group"], round(info["d_detectable"], 2)
+    (70, 0.48)
+    """
+    factor = next((f for f in study.factors if len(f.levels) == 2), None)
+    if factor is None:
+        return None
+    plan = study.analysis
+    n_per_group = study.target_n // 2
+    d_sesoi = max(abs(bound) for bound in plan.equivalence_bounds)
+    return {
+        "factor": factor.name,
+        "n_per_group": n_per_group,
+        "alpha": plan.alpha,
+        "d_sesoi": d_sesoi,
+        "power_sesoi": _as_float(power_ttest(d=d_sesoi, n_per_group=n_per_group, alpha=plan.alpha)),
+        "power_target": TARGET_POWER,
+        "d_detectable": _as_float(power_ttest(n_per_group=n_per_group, alpha=plan.alpha, power=TARGET_POWER)),
+    }
+
+
+def _scales(study: Study, lang: str) -> list[dict]:
+    questionnaire = study.questionnaire
+    scales = []
+    for scale in questionnaire.scales:
+        items = [questionnaire.item(i) for i in scale.items]
+        scales.append({
+            "id": scale.id, "label": scale.label[lang], "scoring": scale.scoring, "k": len(items),
+            "points": items[0].points, "min_valid": scale.min_valid,
+            "item_list": [{"id": i.id, "text": " ".join(i.text[lang].split()), "reverse": i.reverse} for i in items],
+        })
+    return scales
+
+
+def _context(study: Study, lang: str, t: dict) -> dict:
+    plan = study.analysis
+    questionnaire = study.questionnaire
+    attention = study.checks.attention
+    power = power_justification(study)
+    if power is not None:
+        power = {**power, **{key: format_number(power[key], 2, leading_zero=key.startswith("d_"))
+                             for key in ("power_sesoi", "d_detectable", "d_sesoi")},
+                 "alpha": format_number(plan.alpha, 2, leading_zero=False),
+                 "power_target_pct": format_number(100 * TARGET_POWER, 0)}
+    return {
+        "lang": lang, "title": study.title[lang], "study_id": study.id, "file_hash": study.file_hash or "",
+        "source": study.source,
+        "hypotheses": [{"id": h.id.upper(), "kind": h.kind, "description": h.description_in(lang),
+                        "dv": getattr(h, "dv", None), "between": getattr(h, "between_factors", []),
+                        "between_code": [f"`{f}`" for f in getattr(h, "between_factors", [])],
+                        "two_level": [f for f in getattr(h, "between_factors", []) if len(study.factor(f).levels) == 2],
+                        "x": getattr(h, "x", None), "m": ", ".join(getattr(h, "mediators", [])),
+                        "y": getattr(h, "y", None),
+                        "secondary": ", ".join(getattr(h, "secondary_mediators", [])),
+                        "coding": ", ".join(f"`{k}` = {v}" for k, v in getattr(h, "x_coding", {}).items())}
+                       for h in plan.hypotheses],
+        "has_anova": any(isinstance(h, AnovaHypothesis) for h in plan.hypotheses),
+        "scales": _scales(study, lang),
+        "has_reason": "reason" in questionnaire.item_ids,
+        "factors": [{"name": f.name, "label": f.label[lang] if f.label else f.name,
+                     "levels": [{"name": lv.name, "label": lv.label[lang]} for lv in f.levels]}
+                    for f in study.factors],
+        "conditions": [f"`{c}`" for c in study.condition_names],
+        "assignment": t[f"scheme_{study.assignment.scheme}"],
+        "target_n": study.target_n, "n_per_condition": study.target_n // len(study.conditions),
+        "alpha": format_number(plan.alpha, 2, leading_zero=False), "n_boot": plan.n_boot, "seed": plan.seed,
+        "ci_method": t[f"ci_method_{plan.ci_method}"], "bounds": [format_number(b, 2) for b in plan.equivalence_bounds],
+        "attention": None if attention is None else {
+            "item": attention.item, "correct": attention.correct,
+            "text": " ".join(questionnaire.item(attention.item).text[lang].split()),
+            "excluded": "attention" in plan.exclude_on},
+        "manipulation": [{"item": c.item, "factor": c.factor,
+                          "expected": ", ".join(f"`{level}` → `{value}`" for level, value in c.expected.items()),
+                          "excluded": "manipulation" in plan.exclude_on} for c in study.checks.manipulation],
+        "power": power,
+    }
+
+
+def preregistration(study: Study, lang: str = "en") -> str:
+    """The preregistration of ``study`` as Markdown, in English or Dutch.
+
+    Parameters
+    ----------
+    study : Study
+        A loaded study (:func:`study.load_study`).
+    lang : {"en", "nl"}
+
+    Returns
+    -------
+    str
+        Sections: hypotheses, dependent variables, conditions, analyses,
+        exclusions, sample size (with the power justification), other.
+
+    Raises
+    ------
+    ValueError
+        For a language other than ``en`` or ``nl``, or one the study lacks.
+
+    Examples
+    --------
+    >>> from study import load_study
+    >>> text = preregistration(load_study("webcare-2x2"), lang="nl")
+    >>> "## 1. Hypothesen" in text
+    True
+    """
+    if lang not in ("en", "nl") or lang not in study.languages:
+        raise ValueError(f"lang must be one of the study's languages {study.languages} (en or nl); got {lang!r}.")
+    texts = load_texts()[lang]
+    context = _context(study, lang, texts)
+    context["t"] = texts
+    return template_environment(False).get_template("report_prereg.md.j2").render(**context)
