@@ -60,9 +60,10 @@ _blas_controller = None
 def single_threaded_blas():
     """Context that keeps BLAS on one thread (threadpoolctl; a no-op without it).
 
-    The kernel's matrix products are many and small: BLAS threads cost more in
-    start-up and synchronisation than they save (4x slower CPU time measured on
-    a busy 2-core machine), and parallel workers should not oversubscribe.
+    The kernel's matrix products are many and small: starting and
+    synchronising BLAS threads for each of them costs more than the threads
+    save, and parallel workers (one bootstrap each) should not oversubscribe
+    the cores.
     """
     global _blas_controller
     try:
@@ -89,11 +90,9 @@ def index_dtype(n_cases: int) -> type:
     """The integer type resample indices are drawn in: the one numpy draws fastest.
 
     ``uint16`` (four draws per 64-bit random word) up to 4,096 cases, else
-    ``int64``. Measured with numpy 2.4, 5,000 resamples in chunks of 2**16 cells:
-    1.05 ms as ``uint16`` against 1.83 ms as ``int64`` at 140 cases, 8.8 against
-    13.6 ms at 1,000; from about 6,000 cases on, the 16-bit draw rejects so many
-    values that ``int64`` wins (193 against 139 ms at 10,000). ``int32`` was never
-    the fastest.
+    ``int64``: with more cases the 16-bit draw rejects so many values that
+    ``int64`` is the quicker one; ``int32`` never was. ``benchmarks/mediation.py``
+    times this draw (``draw``) beside numpy's default one (``floor``).
 
     >>> index_dtype(140), index_dtype(10_000)
     (<class 'numpy.uint16'>, <class 'numpy.int64'>)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+CI_METHODS = ("percentile", "bc")
+
 
 def percentile_interval(boot: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap interval per column of ``boot`` (NaN resamples ignored).
@@ -53,3 +55,19 @@ def bias_corrected_interval(
         probabilities = ndtr(np.array([2 * z0 - z_tail, 2 * z0 + z_tail]))
         lows[j], highs[j] = np.quantile(column, probabilities)
     return lows, highs
+
+
+def bootstrap_interval(
+    boot: np.ndarray, estimate: np.ndarray, level: float, method: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The bootstrap interval per column of ``boot`` by ``method``: ``"percentile"`` or ``"bc"``.
+
+    >>> boot = np.arange(101.0)[:, None]
+    >>> [float(bound[0]) for bound in bootstrap_interval(boot, np.array([50.0]), 0.9, "percentile")]
+    [5.0, 95.0]
+    """
+    if method == "bc":
+        return bias_corrected_interval(boot, estimate, level)
+    if method == "percentile":
+        return percentile_interval(boot, level)
+    raise ValueError(f"`ci_method` must be one of {CI_METHODS}; got {method!r}.")

@@ -1,4 +1,4 @@
-"""Simple and parallel mediation (Hayes' PROCESS model 4) with a fast bootstrap.
+"""Simple and parallel mediation (Hayes' PROCESS model 4) with a vectorised bootstrap.
 
 ``mediation`` regresses each mediator on x (the a paths), y on x and the
 mediators (the b paths and the direct effect c'), and y on x alone (the total
@@ -28,33 +28,29 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from analysis import _checks
-from analysis._bootstrap import (
-    bias_corrected_interval,
-    bootstrap_indirect,
-    centred_squares,
-    percentile_interval,
+from analysis._bootstrap import bootstrap_indirect, centred_squares
+from analysis._bootstrap_intervals import CI_METHODS, bootstrap_interval
+from analysis._checks import (
+    as_name_list,
+    complete_rows,
+    numeric_column,
+    require_columns,
+    require_dataframe,
+    require_level,
 )
-from analysis.mediation_result import MediationResult
+from analysis.mediation_result import STANDARDIZED_COLUMNS, MediationResult  # noqa: F401  (both importable from here)
 
-CI_METHODS = ("percentile", "bc")
 PATH_COLUMNS = ["coef", "se", "t", "p", "ci_low", "ci_high"]
 INDIRECT_COLUMNS = ["effect", "boot_se", "ci_low", "ci_high"]
-STANDARDIZED_COLUMNS = [
-    "partial", "partial_ci_low", "partial_ci_high", "complete", "complete_ci_low", "complete_ci_high",
-]
-# column labels built once (a pandas Index costs tens of microseconds to build from a list)
-_PATH_INDEX, _INDIRECT_INDEX, _STANDARDIZED_INDEX = (
-    pd.Index(PATH_COLUMNS), pd.Index(INDIRECT_COLUMNS), pd.Index(STANDARDIZED_COLUMNS)
-)
-_SOBEL_INDEX = pd.Index(["effect", "se", "z", "p"])
+# the labels of every fit's tables, built once rather than from a list per call
+_PATH_INDEX, _INDIRECT_INDEX = pd.Index(PATH_COLUMNS), pd.Index(INDIRECT_COLUMNS)
 _ONE_MEDIATOR_PATHS = pd.Index(["a", "b", "c", "c_prime"])
 
 
 def _validate_settings(n_boot, ci, ci_method, seed) -> tuple[int, float, int]:
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
         raise ValueError(f"`n_boot` must be a positive whole number of resamples (e.g. 5000); got {n_boot!r}.")
-    level = _checks.require_level(ci, "ci")
+    level = require_level(ci, "ci")
     if ci_method not in CI_METHODS:
         raise ValueError(f"`ci_method` must be one of {CI_METHODS}; got {ci_method!r}.")
     if seed is None:
@@ -67,8 +63,8 @@ def _validate_settings(n_boot, ci, ci_method, seed) -> tuple[int, float, int]:
 def _plain_numeric(series: pd.Series) -> bool:
     """A numpy integer or float column: the common case, checked without pandas' type helpers.
 
-    (Right after a bootstrap the CPU caches hold none of pandas' code, and every
-    helper called then costs tens of microseconds.)
+    (Right after a bootstrap, as in a loop of analyses, the CPU caches hold none
+    of pandas' code, and each of its helpers is then slow to run.)
     """
     return isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf"
 
@@ -112,7 +108,7 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
     """Listwise deletion: x (the first name) as a Series, the others as float arrays.
 
     The common case (numeric, non-constant columns) takes a numpy fast path; any
-    other column goes through ``_checks.numeric_column`` for its checks and
+    other column goes through ``analysis._checks.numeric_column`` for its checks and
     error message.
     """
     columns = {name: data[name] for name in names}
@@ -124,8 +120,8 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
             return x_column, 0, dict(zip(names[1:], block[1:]))
 
     def checked():
-        kept, dropped = _checks.complete_rows(data, names)
-        return kept[names[0]], dropped, {name: _checks.numeric_column(kept, name).to_numpy() for name in names[1:]}
+        kept, dropped = complete_rows(data, names)
+        return kept[names[0]], dropped, {name: numeric_column(kept, name).to_numpy() for name in names[1:]}
 
     arrays = {}
     for name in names[1:]:
@@ -193,12 +189,6 @@ def _model_paths(design: np.ndarray, lead: int, mediators: np.ndarray, y: np.nda
 def _row_labels(mediators: tuple[str, ...]) -> pd.Index:
     """Row labels of the tables by mediator (plus ``total`` for several), built once per model."""
     return pd.Index([*mediators, "total"] if len(mediators) > 1 else list(mediators))
-
-
-def _interval(boot, estimate, level, method):
-    if method == "bc":
-        return bias_corrected_interval(boot, estimate, level)
-    return percentile_interval(boot, level)
 
 
 def mediation(
@@ -287,15 +277,15 @@ def mediation(
     True
     """
     n_boot, level, seed = _validate_settings(n_boot, ci, ci_method, seed)
-    _checks.require_dataframe(data)
-    mediators = _checks.as_name_list(m, what="`m`")
-    covariate_names = _checks.as_name_list(covariates, what="`covariates`")
+    require_dataframe(data)
+    mediators = as_name_list(m, what="`m`")
+    covariate_names = as_name_list(covariates, what="`covariates`")
     if not mediators:
         raise ValueError("`m` must name at least one mediator column.")
     names = [x, *mediators, y, *covariate_names]
     if len(set(names)) != len(names):
         raise ValueError(f"x, m, y and the covariates must be different columns; got {names}.")
-    _checks.require_columns(data, names)
+    require_columns(data, names)
     x_series, dropped, numeric = _complete_numeric(data, names)
     x_values, coding = _code_x(x_series, x, x_coding)
     n, k, q = len(x_series), len(mediators), len(covariate_names)
@@ -336,43 +326,16 @@ def mediation(
         boot_table = np.column_stack([boot, boot.sum(axis=1)])
     else:
         boot_table = boot
-    low, high = _interval(boot_table, effect, level, ci_method)
+    low, high = bootstrap_interval(boot_table, effect, level, ci_method)
     boot_se = (np.nanstd if failed else np.std)(boot_table, axis=0, ddof=1)
     indirect = pd.DataFrame(np.column_stack([effect, boot_se, low, high]), index=rows, columns=_INDIRECT_INDEX)
 
-    def sobel():
-        from scipy.special import ndtr
-
-        sobel_se = np.sqrt(b**2 * a_rows[:, 1] ** 2 + a**2 * b_rows[:, 1] ** 2)
-        sobel_z = a * b / sobel_se
-        return pd.DataFrame(
-            np.column_stack([a * b, sobel_se, sobel_z, 2 * ndtr(-np.abs(sobel_z))]),
-            index=rows[:k],
-            columns=_SOBEL_INDEX,
-        )
-
-    # each resample's SD of x and y for the standardised effects, kept instead of all its sums
-    # (which would hold 5,000 x 9 numbers per result until .standardized is read)
-    squares = centred_squares(sums, 2 + k + q, n_draws, which=[0, 1 + k + q])
-
-    def standardized():
-        sd_x, sd_y = np.std(x_values, ddof=1), np.std(y_values, ddof=1)
-        boot_sd_x = np.sqrt(squares[:, :1] / (n - 1))
-        boot_sd_y = np.sqrt(squares[:, -1:] / (n - 1))
-        # partially (ab / SD_y) and completely (ab SD_x / SD_y) standardised, in one pass
-        points = np.concatenate([effect / sd_y, effect * sd_x / sd_y])
-        draws = np.hstack([boot_table / boot_sd_y, boot_table * boot_sd_x / boot_sd_y])
-        lows, highs = _interval(draws, points, level, ci_method)
-        partial, complete = slice(0, len(effect)), slice(len(effect), 2 * len(effect))
-        return pd.DataFrame(
-            np.column_stack([points[partial], lows[partial], highs[partial], points[complete], lows[complete], highs[complete]]),
-            index=rows,
-            columns=_STANDARDIZED_INDEX,
-        )
-
+    # of each resample's sums, only those of x and y are kept: the standardised effects use
+    # their SDs, and all sums would hold n_boot x (d + d(d+1)/2) numbers per result
+    squares_xy = centred_squares(sums, 2 + k + q, n_draws, which=[0, 1 + k + q])
     return MediationResult(
-        paths=paths, indirect=indirect, lazy={"sobel": sobel, "standardized": standardized},
-        boot_indirect=boot, n=n, n_dropped=int(dropped), n_boot=n_boot, seed=seed,
-        ci=level, ci_method=ci_method, x=x, m=mediators, y=y,
+        paths=paths, indirect=indirect, boot_indirect=boot, n=n, n_dropped=int(dropped),
+        n_boot=n_boot, seed=seed, ci=level, ci_method=ci_method, x=x, m=mediators, y=y,
         covariates=covariate_names, x_coding=coding,
+        x_values=x_values, y_values=y_values, boot_squares_xy=squares_xy,
     )

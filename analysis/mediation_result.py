@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from analysis._bootstrap_intervals import bootstrap_interval
 
+SOBEL_COLUMNS = ["effect", "se", "z", "p"]
+STANDARDIZED_COLUMNS = [
+    "partial", "partial_ci_low", "partial_ci_high", "complete", "complete_ci_low", "complete_ci_high",
+]
+# the column labels of every result's tables, built once rather than from a list per table
+_SOBEL_INDEX, _STANDARDIZED_INDEX = pd.Index(SOBEL_COLUMNS), pd.Index(STANDARDIZED_COLUMNS)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class MediationResult:
     """Results of :func:`mediation` (statsmodels style: tables as DataFrames).
+
+    The fields hold what the fit produced; ``sobel`` and ``standardized`` are
+    computed from them when first read and then kept (secondary output, so a
+    call that only needs ``paths`` and ``indirect`` does not build them).
 
     Attributes
     ----------
@@ -23,7 +38,6 @@ class MediationResult:
         ``ci_low, ci_high`` (bootstrap interval, ``ci_method``).
     sobel : DataFrame
         Per mediator: ``effect, se, z, p`` of the first-order Sobel test.
-        Built on first use, like ``standardized`` (secondary output).
     standardized : DataFrame
         Per row of ``indirect``: ``partial`` (``ab / SD_y``), ``complete``
         (``ab * SD_x / SD_y``), each with a bootstrap interval
@@ -38,21 +52,83 @@ class MediationResult:
         drawn when none was given, so the run can be repeated).
     x, m, y, covariates, x_coding : the model as specified; ``x_coding`` maps
         each level of a categorical x to 0/1 (``None`` when x was numeric).
+    x_values, y_values : ndarray, shape (n,)
+        x as coded and y, for the cases used (their SDs scale ``standardized``).
+    boot_squares_xy : ndarray, shape (n_boot, 2)
+        Each resample's centred sums of squares of x and of y (the per-resample
+        SDs of ``standardized``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from analysis.mediation import mediation
+    >>> rng = np.random.default_rng(3)
+    >>> data = pd.DataFrame({"x": np.repeat([0, 1], 40)})
+    >>> data["m"] = 0.6 * data["x"] + rng.normal(size=80)
+    >>> data["y"] = 0.5 * data["m"] + rng.normal(size=80)
+    >>> result = mediation(data, "x", "m", "y", n_boot=500, seed=4)
+    >>> list(result.sobel.columns)
+    ['effect', 'se', 'z', 'p']
+    >>> bool(result.standardized.loc["m", "partial"]
+    ...      == result.indirect.loc["m", "effect"] / data["y"].std())
+    True
     """
 
-    def __init__(self, *, lazy=None, **fields):
-        # lazy: {"sobel": f, "standardized": f}, functions that build those tables when first read
-        self._lazy = dict(lazy or {})
-        for name, value in fields.items():
-            setattr(self, name, value)
+    paths: pd.DataFrame
+    indirect: pd.DataFrame
+    boot_indirect: np.ndarray
+    n: int
+    n_dropped: int
+    n_boot: int
+    seed: int
+    ci: float
+    ci_method: str
+    x: str
+    m: list[str]
+    y: str
+    covariates: list[str]
+    x_coding: dict | None
+    x_values: np.ndarray
+    y_values: np.ndarray
+    boot_squares_xy: np.ndarray
 
     @functools.cached_property
     def sobel(self) -> pd.DataFrame:
-        return self._lazy.pop("sobel")()
+        """First-order Sobel test per mediator: ``effect, se, z, p``."""
+        from scipy.special import ndtr
+
+        k = len(self.m)
+        table = self.paths.to_numpy()
+        a, se_a = table[:k, 0], table[:k, 1]
+        b, se_b = table[k : 2 * k, 0], table[k : 2 * k, 1]
+        se = np.sqrt(b**2 * se_a**2 + a**2 * se_b**2)
+        z = a * b / se
+        return pd.DataFrame(
+            np.column_stack([a * b, se, z, 2 * ndtr(-np.abs(z))]),
+            index=self.indirect.index[:k],
+            columns=_SOBEL_INDEX,
+        )
 
     @functools.cached_property
     def standardized(self) -> pd.DataFrame:
-        return self._lazy.pop("standardized")()
+        """Partially and completely standardised indirect effects with bootstrap intervals."""
+        effect = self.indirect.to_numpy()[:, 0]  # the "effect" column; the array skips pandas' column lookup
+        boot = self.boot_indirect
+        if len(self.m) > 1:
+            boot = np.column_stack([boot, boot.sum(axis=1)])  # the total, as in ``indirect``
+        sd_x, sd_y = np.std(self.x_values, ddof=1), np.std(self.y_values, ddof=1)
+        boot_sd_x = np.sqrt(self.boot_squares_xy[:, :1] / (self.n - 1))
+        boot_sd_y = np.sqrt(self.boot_squares_xy[:, -1:] / (self.n - 1))
+        # partially (ab / SD_y) and completely (ab SD_x / SD_y) standardised, in one pass
+        points = np.concatenate([effect / sd_y, effect * sd_x / sd_y])
+        draws = np.hstack([boot / boot_sd_y, boot * boot_sd_x / boot_sd_y])
+        lows, highs = bootstrap_interval(draws, points, self.ci, self.ci_method)
+        partial, complete = slice(0, len(effect)), slice(len(effect), 2 * len(effect))
+        return pd.DataFrame(
+            np.column_stack([points[partial], lows[partial], highs[partial], points[complete], lows[complete], highs[complete]]),
+            index=self.indirect.index,
+            columns=_STANDARDIZED_INDEX,
+        )
 
     def __repr__(self) -> str:
         return (

@@ -1,5 +1,8 @@
 """analysis.mediation against statsmodels, pingouin, published values and a coverage simulation."""
 
+import dataclasses
+import pickle
+
 import numpy as np
 import pandas as pd
 import pingouin as pg
@@ -223,3 +226,17 @@ def test_bad_input_raises_a_clear_value_error(change, message):
     arguments = dict(data=data, x="x", m="pk", y="attitude", n_boot=100, seed=1) | change
     with pytest.raises(ValueError, match=message):
         mediation(**arguments)
+
+
+def test_result_is_frozen_and_builds_its_derived_tables_once_from_stored_state():
+    result = mediation(webcare_like(seed=8), x="x", m=["pk", "pk2"], y="attitude", covariates="age", n_boot=300, seed=3)
+    assert dataclasses.is_dataclass(result)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.n = 1
+    assert "sobel" not in vars(result) and "standardized" not in vars(result)
+    assert result.sobel is result.sobel and result.standardized is result.standardized
+    # a copy holds only the stored fields, and builds the same tables from them
+    copy = pickle.loads(pickle.dumps(dataclasses.replace(result)))
+    pd.testing.assert_frame_equal(copy.sobel, result.sobel, check_exact=True)
+    pd.testing.assert_frame_equal(copy.standardized, result.standardized, check_exact=True)
+    assert list(copy.standardized.index) == ["pk", "pk2", "total"] and list(copy.sobel.index) == ["pk", "pk2"]
