@@ -1,7 +1,7 @@
 """Blind coding sheets out: one sheet per coder, the codebook and a private key.
 
-See :mod:`study.coding_sheets` for the whole workflow (also where
-:func:`export_coding_sheets` is usually imported from).
+See :mod:`study.coding` for the whole workflow; users import
+:func:`export_coding_sheets` as ``study.export_coding_sheets``.
 """
 
 from __future__ import annotations

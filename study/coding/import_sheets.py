@@ -1,7 +1,7 @@
 """Filled coding sheets in: agreement per category, disagreements, final codes merged.
 
-See :mod:`study.coding_sheets` for the whole workflow (also where
-:func:`import_coding_sheets` is usually imported from).
+See :mod:`study.coding` for the whole workflow; users import
+:func:`import_coding_sheets` as ``study.import_coding_sheets``.
 """
 
 from __future__ import annotations
