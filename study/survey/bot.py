@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 import numpy as np
 
-from study.survey.flow import survey_steps
+from study.survey.flow import ALREADY_ANSWERED, survey_steps
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 ACTION = re.compile(r'<form method="post" action="(/page/[a-z0-9_]+)"')
@@ -153,6 +153,8 @@ async def _one_page(request, think, run, steps, rng, entry_params, overrides) ->
     run.answers.update(sent)
     response = await request("POST", action, data=form)
     _expect(response, 303, action)
+    if response.headers["location"] == ALREADY_ANSWERED:  # sent before, by a resumed request
+        return False
     run.committed.update(sent)  # the server acknowledged: these answers are on disk
     if step.kind == "debrief" and not response.headers["location"].startswith("/"):
         run.redirect = response.headers["location"]

@@ -288,31 +288,38 @@ class SurveyDatabase(ResearcherQueries):
         page_id: str,
         values: Mapping[str, Any],
         *,
-        next_step: str | None,
+        next_step: str,
         complete: bool = False,
         now: float | None = None,
-    ) -> None:
+    ) -> bool:
         """Store one page's answers and move the participant on, in one transaction.
 
-        Answers are upserted (one row per item); the page's submit time is kept
-        and the next page's first showing is stamped, so page timings need no
-        write when a page is merely shown. ``next_step=None`` leaves the step
-        where it is (a page revisited with the back button).
+        Only the participant's current step can be sent. A page they have moved
+        past (a stale tab, the browser's back button), or any page once they have
+        finished, is read-only: nothing is stored and ``False`` is returned. The
+        check and the write are one transaction with the participant's row
+        locked, so of two tabs sending the same page the first is stored and the
+        second refused. Answers are inserted, never updated (one row per item);
+        the page's submit time is kept and the next page's first showing is
+        stamped, so page timings need no write when a page is merely shown.
+
+        Returns
+        -------
+        bool
+            Whether the page was stored.
         """
         now = time.time() if now is None else now
         with self._write() as conn:
+            current = conn.execute(
+                select(participants.c.step)
+                .where(participants.c.participant_id == participant_id)
+                .with_for_update()
+            ).scalar()
+            if current != page_id:
+                return False
             if values:
-                statement = self._insert(answers)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["participant_id", "item_id"],
-                    set_={
-                        "value": statement.excluded.value,
-                        "page_id": statement.excluded.page_id,
-                        "answered_at": statement.excluded.answered_at,
-                    },
-                )
                 conn.execute(
-                    statement,
+                    answers.insert(),
                     [
                         {
                             "participant_id": participant_id,
@@ -334,15 +341,12 @@ class SurveyDatabase(ResearcherQueries):
                     set_={"submitted_at": now, "submits": page_visits.c.submits + 1},
                 )
             )
-            changes: dict[str, Any] = {"last_seen_at": now}
-            if next_step is not None:
-                changes["step"] = next_step
-                conn.execute(
-                    self._insert(page_visits)
-                    .values(participant_id=participant_id, page_id=next_step,
-                            shown_at=now, submits=0)
-                    .on_conflict_do_nothing(index_elements=["participant_id", "page_id"])
-                )
+            changes: dict[str, Any] = {"last_seen_at": now, "step": next_step}
+            conn.execute(
+                self._insert(page_visits)
+                .values(participant_id=participant_id, page_id=next_step, shown_at=now, submits=0)
+                .on_conflict_do_nothing(index_elements=["participant_id", "page_id"])
+            )
             if complete:
                 changes.update(status="complete", completed_at=now)
             else:  # someone back after a timeout is in progress again (same condition)
@@ -358,6 +362,7 @@ class SurveyDatabase(ResearcherQueries):
                 )
                 .values(**changes)
             )
+        return True
 
     def set_status(self, participant_id: str, status: str) -> bool:
         """Set a participant's status (e.g. ``excluded`` by the researcher); False if unknown."""

@@ -19,6 +19,9 @@ VIGNETTE = "vignette"
 DEBRIEF = "debrief"
 DONE = "done"
 PAGE_PREFIX = "page_"
+#: Where a page already answered leads when it is sent again (an old tab, the back
+#: button): the participant's current page, with a note that nothing was changed.
+ALREADY_ANSWERED = "/?answered=1"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,11 @@ the session cookie), and every form posts to ``/consent`` or
 (post/redirect/get), so reload and the back button never resend a form.
 Database work runs in the thread pool; each submit is one committed
 transaction before the redirect is sent.
+
+Only the participant's current page can be sent. A page already answered
+(sent again from an old tab, or after the back button) is read-only: nothing
+is stored, and the participant is led to their current page with a note that
+their earlier answers were kept. There is no going back to change answers.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from study.design.assignment import assign_condition
 from study.design.vignettes import condition_label, render_vignette
 from study.survey.context import SurveyContext, SurveyError, survey_context
 from study.survey.flow import (
+    ALREADY_ANSWERED,
     DEBRIEF,
     DONE,
     VIGNETTE,
@@ -130,7 +136,8 @@ def _entry(context: SurveyContext, query, token: str | None):
         participant, new_token = _resume_by_prolific(context, prolific, token)
         set_token = new_token if new_token != token else None
     if participant is not None:
-        return _html(context, render_step(context, participant, token or set_token),
+        notice = ui(participant["lang"])["already_answered"] if query.get("answered") else None
+        return _html(context, render_step(context, participant, token or set_token, notice=notice),
                      set_token=set_token)
     token = token or new_session_token()
     set_token = token if set_token is None else set_token
@@ -180,12 +187,14 @@ def completion_redirect(study) -> str | None:
 
 def render_step(context: SurveyContext, participant: dict, token: str, *,
                 errors: dict | None = None, raw: dict | None = None,
-                wait_seconds: float = 0.0) -> str:
-    """The HTML of the participant's current step (with messages after a failed submit)."""
+                wait_seconds: float = 0.0, notice: str | None = None) -> str:
+    """The HTML of the participant's current step (with messages after a failed submit,
+    or a ``notice`` above the page)."""
     study, lang = context.study, participant["lang"]
     step = context.steps_by_id[participant["step"]]
     common = dict(lang=lang, t=ui(lang), title=study.title[lang],
-                  csrf=csrf_token(context.secret, token), preview=participant["is_test"])
+                  csrf=csrf_token(context.secret, token), preview=participant["is_test"],
+                  notice=notice)
     if step.kind == "vignette":
         minimum = float(study.vignette.min_view_seconds or 0)
         if errors is None:  # first showing or reload: the time already spent counts
@@ -292,6 +301,8 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
     if position > current:
         raise SurveyError(409, "This page cannot be sent yet: answer the pages before it "
                                "first. Nothing was stored.", lang)
+    if position < current:  # a page already answered (an old tab, the back button): read-only
+        return RedirectResponse(ALREADY_ANSWERED, status_code=303)
     step = context.steps[position]
     values: dict = {}
     if step.kind == "questions":
@@ -301,10 +312,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
             raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.",
                               lang)
         if answers.errors:
-            if position != current:  # an old page from the back button: show the current one
-                return RedirectResponse("/", status_code=303)
-            view = dict(participant, step=step_id)
-            html = render_step(context, view, token, errors=answers.errors, raw=answers.raw)
+            html = render_step(context, participant, token, errors=answers.errors, raw=answers.raw)
             return _html(context, html, status=422)
         values = answers.values
     else:
@@ -313,7 +321,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
         except BadForm as error:
             raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.",
                               lang)
-    if step.kind == "vignette" and position == current:
+    if step.kind == "vignette":
         shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE) or 0.0
         remaining = float(context.study.vignette.min_view_seconds or 0) - (time.time() - shown)
         if remaining > 0:
@@ -321,12 +329,13 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
             return _html(context, html, status=422)
     if step.kind == "done":
         return RedirectResponse("/", status_code=303)
-    completes = step_id == last_question_step(context.step_ids) and participant["status"] != "complete"
-    context.db.submit_page(
+    stored = context.db.submit_page(
         participant["participant_id"], step_id, values,
-        next_step=next_step(context.step_ids, step_id) if position == current else None,
-        complete=completes,
+        next_step=next_step(context.step_ids, step_id),
+        complete=step_id == last_question_step(context.step_ids),
     )
+    if not stored:  # another tab sent this page first: its answers stand
+        return RedirectResponse(ALREADY_ANSWERED, status_code=303)
     if step.kind == "debrief" and completion_redirect(context.study) and not participant["is_test"]:
         return RedirectResponse(completion_redirect(context.study), status_code=303)
     return RedirectResponse("/", status_code=303)

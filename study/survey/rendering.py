@@ -35,6 +35,8 @@ UI_TEXT = {
         "your_code": "Your completion code",
         "continue_prolific": "Return to Prolific",
         "already_done": "You have already completed this study. Thank you!",
+        "already_answered": "You had already answered that page, so your earlier answers were kept. "
+                            "Please continue here.",
         "debrief_title": "About this study",
         "conditions_intro": "Participants were shown one of these versions:",
         "not_selected": "not answered",
@@ -54,6 +56,8 @@ UI_TEXT = {
         "your_code": "Je voltooiingscode",
         "continue_prolific": "Terug naar Prolific",
         "already_done": "Je hebt dit onderzoek al afgerond. Bedankt!",
+        "already_answered": "Die pagina had je al beantwoord; je eerdere antwoorden zijn bewaard. "
+                            "Ga hier verder.",
         "debrief_title": "Over dit onderzoek",
         "conditions_intro": "Deelnemers kregen een van deze versies te zien:",
         "not_selected": "niet beantwoord",

@@ -6,6 +6,7 @@ import os
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from study import load_study
 from study.survey.app import create_app
@@ -50,3 +51,31 @@ async def client(app):
 
 def postgres_url() -> str | None:
     return os.environ.get("REPLYLAB_TEST_POSTGRES_URL")
+
+
+def wipe(db, study_id):
+    """Remove a study's participants from a shared database (PostgreSQL is one server for all tests)."""
+    with db.engine.begin() as conn:
+        ids = "SELECT participant_id FROM replylab_participants WHERE study_id = :s"
+        for table in ("replylab_answers", "replylab_page_visits"):
+            conn.execute(text(f"DELETE FROM {table} WHERE participant_id IN ({ids})"),
+                         {"s": study_id})
+        conn.execute(text("DELETE FROM replylab_participants WHERE study_id = :s"),
+                     {"s": study_id})
+        conn.execute(text("UPDATE replylab_studies SET n_assigned = 0, declines = 0 "
+                          "WHERE study_id = :s"), {"s": study_id})
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[
+    pytest.mark.postgres,
+    pytest.mark.skipif(not postgres_url(), reason="REPLYLAB_TEST_POSTGRES_URL is not set "
+                                                  "(.ci/run starts PostgreSQL; see .ci/postgres.sh)")])])
+def app_on_each_database(request, tilburg, db_url):
+    """The survey app on SQLite and (when a server is given) on PostgreSQL."""
+    application = create_app(tilburg, db_url if request.param == "sqlite" else postgres_url(),
+                             admin_token=ADMIN_TOKEN)
+    db = application.state.survey.db
+    wipe(db, tilburg.id)
+    yield application
+    wipe(db, tilburg.id)
+    db.close()

@@ -81,17 +81,40 @@ def test_concurrent_arrivals_never_share_a_slot_and_stay_balanced(db):
     assert db.study_row(db.test_study_id)["n_assigned"] == n
 
 
-def test_answers_are_upserted_one_row_per_item(db):
-    row = start(db, "token-upsert-xxxxxxxxxxxxxxxx")
+def test_only_the_current_page_is_stored_and_a_passed_page_is_read_only(db):
+    row = start(db, "token-pages-xxxxxxxxxxxxxxxxx")
     pid = row["participant_id"]
-    db.submit_page(pid, "page_a", {"att_1": 3, "reason": "één ding"}, next_step="page_b", now=10.0)
-    db.submit_page(pid, "page_a", {"att_1": 5}, next_step=None, now=20.0)
-    assert db.answers_of(pid) == {"att_1": 5, "reason": "één ding"}
-    assert len(db.answer_rows(db.test_study_id)) == 2
+    assert not db.submit_page(pid, "page_a", {"att_1": 1}, next_step="page_b", now=5.0)  # not yet there
+    assert db.submit_page(pid, "vignette", {}, next_step="page_a", now=8.0)
+    assert db.submit_page(pid, "page_a", {"att_1": 3, "reason": "één ding"}, next_step="page_b", now=10.0)
+    # a stale tab sends page_a again, every answer changed, also after the participant completed
+    assert not db.submit_page(pid, "page_a", {"att_1": 5, "reason": "iets anders"}, next_step="page_b",
+                              now=20.0)
+    assert db.submit_page(pid, "page_b", {"att_2": 4}, next_step="debrief", complete=True, now=30.0)
+    assert not db.submit_page(pid, "page_a", {"att_1": 7}, next_step="page_b", complete=True, now=40.0)
+    assert db.answers_of(pid) == {"att_1": 3, "reason": "één ding", "att_2": 4}
     visits = {v["page_id"]: v for v in db.page_visit_rows(db.test_study_id)}
-    assert visits["page_a"]["submits"] == 2 and visits["page_a"]["submitted_at"] == 20.0
-    assert visits["page_b"]["shown_at"] == 10.0 and visits["page_b"]["submitted_at"] is None
-    assert db.participant_by_session("token-upsert-xxxxxxxxxxxxxxxx")["step"] == "page_b"
+    assert visits["page_a"]["submits"] == 1 and visits["page_a"]["submitted_at"] == 10.0
+    assert visits["page_b"]["shown_at"] == 10.0 and visits["page_b"]["submitted_at"] == 30.0
+    participant = db.participant_by_session("token-pages-xxxxxxxxxxxxxxxxx")
+    assert participant["step"] == "debrief" and participant["status"] == "complete"
+    assert participant["completed_at"] == 30.0
+
+
+def test_two_tabs_sending_the_same_page_store_it_once(db):
+    pid = start(db, "token-tabs-xxxxxxxxxxxxxxxxxx")["participant_id"]
+    db.submit_page(pid, "vignette", {}, next_step="page_a")
+    barrier = threading.Barrier(6)
+
+    def send(i):
+        barrier.wait()
+        return db.submit_page(pid, "page_a", {"att_1": i + 1}, next_step="page_b")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        stored = list(pool.map(send, range(6)))
+    assert stored.count(True) == 1
+    assert db.answers_of(pid) == {"att_1": stored.index(True) + 1}
+    assert {v["page_id"]: v["submits"] for v in db.page_visit_rows(db.test_study_id)}["page_a"] == 1
 
 
 def test_idle_participants_time_out_and_free_their_slot(db):
@@ -117,7 +140,8 @@ def test_the_server_counts_places_by_the_one_rule(db):
     db.submit_page(slow["participant_id"], "vignette", {}, next_step="page_a", now=t0 + 50 * 60)
     idle = start(db, "token-idle-xxxxxxxxxxxxxxxxxxx", now=t0 + 10 * 60)  # never seen again
     done = start(db, "token-done-xxxxxxxxxxxxxxxxxxx", now=t0 + 11 * 60)
-    db.submit_page(done["participant_id"], "debrief", {}, next_step="done", complete=True, now=t0 + 20 * 60)
+    db.submit_page(done["participant_id"], "vignette", {}, next_step="page_a", now=t0 + 12 * 60)
+    db.submit_page(done["participant_id"], "page_a", {}, next_step="debrief", complete=True, now=t0 + 20 * 60)
     now = t0 + 60 * 60  # slow: idle 10 min; idle: idle 50 min; done: complete
     rows = [(r["condition"], r["status"], r["last_seen_at"]) for r in db.participant_rows(db.test_study_id)]
     expected = active_counts(rows, CONDITIONS, now=now, timeout_minutes=30)

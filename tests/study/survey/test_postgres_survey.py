@@ -8,30 +8,16 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import text
-
 from study.survey.export import build_export_table
 from study.survey.app import create_app
 from study.survey.bot import walk
-from tests.study.survey.conftest import ADMIN_TOKEN, client_for, postgres_url
+from tests.study.survey.conftest import ADMIN_TOKEN, client_for, postgres_url, wipe
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(not postgres_url(), reason="REPLYLAB_TEST_POSTGRES_URL is not set "
                                                   "(.ci/run starts PostgreSQL; see .ci/postgres.sh)"),
 ]
-
-
-def wipe(db, study_id):
-    with db.engine.begin() as conn:
-        ids = "SELECT participant_id FROM replylab_participants WHERE study_id = :s"
-        for table in ("replylab_answers", "replylab_page_visits"):
-            conn.execute(text(f"DELETE FROM {table} WHERE participant_id IN ({ids})"),
-                         {"s": study_id})
-        conn.execute(text("DELETE FROM replylab_participants WHERE study_id = :s"),
-                     {"s": study_id})
-        conn.execute(text("UPDATE replylab_studies SET n_assigned = 0, declines = 0 "
-                          "WHERE study_id = :s"), {"s": study_id})
 
 
 @pytest.fixture

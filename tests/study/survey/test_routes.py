@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from study.survey.app import create_app
 from study.survey.bot import CSRF, walk
 from study.survey.db import hash_session_token
+from study.survey.export import build_export_table
 from study.survey.sessions import SESSION_COOKIE
 from tests.study.survey.conftest import ADMIN_TOKEN, client_for, without_reading_delay
 
@@ -41,6 +43,36 @@ async def test_bot_completes_and_every_answer_is_stored(app, client, tilburg, la
     assert set(run.committed) == set(tilburg.questionnaire.item_ids)
     # the Tilburg study sends participants back to Prolific with the code
     assert run.redirect == tilburg.completion.redirect_url.replace("{code}", tilburg.completion.code)
+
+
+async def test_a_stale_tab_cannot_overwrite_answers_even_after_completion(app_on_each_database, tilburg):
+    # The reported bug: after completing, the first rating page posted again from an old
+    # tab with every answer changed overwrote the stored answers (and counted 2 submits).
+    app = app_on_each_database
+    db = app.state.survey.db
+    async with client_for(app) as client:
+        await consent(client, lang="nl")
+        page = await client.get("/")
+        await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
+        stale_tab = await client.get("/")  # the first rating page, kept open in a second tab
+        assert 'action="/page/page_attitude"' in stale_tab.text
+        run = await walk(client, tilburg, lang="nl", seed=5)  # the participant finishes
+        participant = participant_of(app, client)
+        assert participant["status"] == "complete"
+        before = build_export_table(db, tilburg).set_index("participant_id")
+        changed = {f"att_{i}": str(run.committed[f"att_{i}"] % 7 + 1) for i in range(1, 6)}
+        assert all(changed[k] != str(run.committed[k]) for k in changed)
+        response = await client.post("/page/page_attitude",
+                                     data={"csrf_token": csrf_of(stale_tab), **changed})
+        assert response.status_code == 303 and response.headers["location"] == "/?answered=1"
+        shown = await client.get(response.headers["location"])
+        assert "Die pagina had je al beantwoord" in shown.text
+        assert participant_of(app, client)["step"] == participant["step"]
+    after = build_export_table(db, tilburg).set_index("participant_id")
+    pd.testing.assert_frame_equal(after, before)
+    assert db.answers_of(participant["participant_id"]) == run.committed
+    visits = {v["page_id"]: v["submits"] for v in db.page_visit_rows(tilburg.id)}
+    assert visits["page_attitude"] == 1
 
 
 async def test_entry_offers_languages_and_keeps_prolific_ids(client):
@@ -102,14 +134,14 @@ async def test_reload_back_button_and_restart_keep_answers_and_condition(app, cl
                               data={"csrf_token": csrf_of(page), **answers})).status_code == 303
     reloaded = await client.get("/")
     assert 'action="/page/page_reason"' in reloaded.text
-    # back button: the old page is sent again with a changed answer
+    # back button: the old page is sent again with a changed answer; it is read-only now
     changed = {**answers, "att_2": "6"}
     response = await client.post("/page/page_attitude",
                                   data={"csrf_token": csrf_of(reloaded), **changed})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["location"] == "/?answered=1"
     after = participant_of(app, client)
     assert after["step"] == "page_reason" and after["condition"] == first["condition"]
-    assert app.state.survey.db.answers_of(after["participant_id"])["att_2"] == 6
+    assert app.state.survey.db.answers_of(after["participant_id"])["att_2"] == 2
     # a server restart: a new app on the same database file, the same browser cookie
     restarted = create_app(tilburg, db_url, admin_token=ADMIN_TOKEN)
     async with client_for(restarted) as browser:
