@@ -185,16 +185,23 @@ def completion_redirect(study) -> str | None:
     return url.replace("{code}", quote(study.completion.code, safe="")) if url else None
 
 
+def _page_title(heading: str, study_title: str, t: dict, errors) -> str:
+    """A distinct title per page, marked as an error page when answers need attention."""
+    title = f"{heading} – {study_title}"
+    return f"{t['error_prefix']}: {title}" if errors else title
+
+
 def render_step(context: SurveyContext, participant: dict, token: str, *,
                 errors: dict | None = None, raw: dict | None = None,
                 wait_seconds: float = 0.0, notice: str | None = None) -> str:
     """The HTML of the participant's current step (with messages after a failed submit,
     or a ``notice`` above the page)."""
-    study, lang = context.study, participant["lang"]
+    study, lang, t = context.study, participant["lang"], ui(participant["lang"])
     step = context.steps_by_id[participant["step"]]
-    common = dict(lang=lang, t=ui(lang), title=study.title[lang],
-                  csrf=csrf_token(context.secret, token), preview=participant["is_test"],
-                  notice=notice)
+    counted = [s.id for s in context.steps if s.kind != "done"]
+    progress = (counted.index(step.id) + 1, len(counted)) if step.id in counted else None
+    common = dict(lang=lang, t=t, csrf=csrf_token(context.secret, token),
+                  preview=participant["is_test"], notice=notice, progress=progress)
     if step.kind == "vignette":
         minimum = float(study.vignette.min_view_seconds or 0)
         if errors is None:  # first showing or reload: the time already spent counts
@@ -206,17 +213,23 @@ def render_step(context: SurveyContext, participant: dict, token: str, *,
                 render_vignette(study, participant["condition"], lang, standalone=False))
         return render_page(
             "vignette.html", vignette=context.vignette_cache[key],
-            intro=study.vignette.intro[lang],
+            intro=study.vignette.intro[lang], sent_too_early=errors is not None,
+            title=_page_title(t["vignette_heading"], study.title[lang], t, errors is not None),
             wait_seconds=round(wait_seconds, 1), min_view_seconds=minimum, **common)
     if step.kind == "questions":
         values = context.db.answers_of(participant["participant_id"]) if raw is None else raw
+        page_title = step.page.title[lang]
         return render_page(
-            "questions.html", step_id=step.id, page_title=step.page.title[lang],
+            "questions.html", step_id=step.id, page_title=page_title,
+            page_intro=step.page.intro[lang] if step.page.intro else None,
+            title=_page_title(page_title, study.title[lang], t, errors),
             items=step.items, values=values, errors=errors or {}, **common)
     if step.kind == "debrief":
         return render_page("debrief.html", debrief=study.texts.debrief[lang],
+                           title=_page_title(t["debrief_title"], study.title[lang], t, False),
                            condition_labels=_condition_labels(study, lang), **common)
     return render_page("done.html", code=study.completion.code,
+                       title=_page_title(t["done_title"], study.title[lang], t, False),
                        redirect_url=completion_redirect(study), **common)
 
 

@@ -157,3 +157,59 @@ def test_admin_page_shows_the_counts(page, server):
                      if r["status"] == "complete"])
     assert page.locator("#total-complete").inner_text() == str(completes)
     shot(page, "admin", full=True)
+
+
+def _scale_layout(page) -> list[dict]:
+    """Per rating item on the page: where its radio buttons are and which pole texts show."""
+    return page.evaluate("""() => [...document.querySelectorAll('fieldset.item .scale')].map(scale => {
+        const shown = el => { const r = el.getBoundingClientRect(); return r.width > 1 && r.height > 1
+                              && getComputedStyle(el).display !== 'none'; };
+        return {
+          item: scale.closest('fieldset').id,
+          radios: [...scale.querySelectorAll('input[type=radio]')].map(r => {
+            const b = r.getBoundingClientRect(); return [Math.round(b.x), Math.round(b.y)]; }),
+          poles: [...scale.querySelectorAll('.pole')].filter(shown).map(e => e.textContent.trim()),
+          ends: [...scale.querySelectorAll('.end-label')].filter(shown).map(e => e.textContent.trim()),
+          labels: [...scale.querySelectorAll('.point-label')].filter(shown).map(e => e.textContent.trim()),
+          names: [...scale.querySelectorAll('label.point')].map(l => l.textContent.replace(/\\s+/g, ' ').trim()),
+        };
+    })""")
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_rating_scales_never_wrap_and_show_each_pole_once(browser, server, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(server["url"] + "/?lang=en")
+    page.get_by_role("button", name="I agree to take part").click()
+    page.wait_for_function("!document.getElementById('next').disabled", timeout=5000)
+    with page.expect_navigation():
+        page.locator("#next").click()
+    checked = 0
+    while page.locator("fieldset.item").count():
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing sticks out
+        for scale in _scale_layout(page):
+            xs = [x for x, _ in scale["radios"]]
+            ys = [y for _, y in scale["radios"]]
+            if width >= 1000:  # one row of points, the poles beside it
+                assert max(ys) - min(ys) <= 2, scale
+                assert xs == sorted(xs) and len(set(xs)) == len(xs), scale
+                assert not scale["ends"], scale
+            else:  # one clean column, top to bottom
+                assert max(xs) - min(xs) <= 2, scale
+                assert ys == sorted(ys) and len(set(ys)) == len(ys), scale
+                assert not scale["poles"], scale
+            words = scale["poles"] + scale["ends"] + scale["labels"]
+            assert len(words) == len(set(words)), f"an end label is shown twice: {scale}"
+            if not scale["labels"]:  # a screen reader hears the pole words with the end points
+                points = len(scale["radios"])
+                assert scale["names"][0] == f"1 {scale['ends'][0] if scale['ends'] else scale['poles'][0]}"
+                assert scale["names"][-1] == f"{points} {scale['ends'][-1] if scale['ends'] else scale['poles'][-1]}"
+            checked += 1
+        item_page = re.sub(r"[^a-z0-9]+", "-", page.locator("h1").inner_text().lower()).strip("-")[:30]
+        shot(page, f"layout-{width}-{item_page}", full=True)
+        answer_every_item(page)
+        with page.expect_navigation():
+            page.locator("button[type=submit]").click()
+    assert checked >= 10  # the attitude, persuasion-knowledge and realism items at least
+    context.close()

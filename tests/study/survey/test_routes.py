@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from study.survey.app import create_app
 from study.survey.bot import CSRF, walk
@@ -199,11 +200,44 @@ async def test_minimum_viewing_time_is_enforced_without_javascript(tilburg, tmp_
         too_soon = await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
         assert too_soon.status_code == 422
         assert participant_of(app, client)["step"] == "vignette"
+        # said so, with the time left (not the full minimum) and an error title
+        assert "before the reading time was up" in too_soon.text
+        assert re.search(r'<span id="seconds-left">1</span>', too_soon.text)
+        assert re.search(r"<title>Error: The situation – ", too_soon.text)
         await asyncio.sleep(1.05)
         later = await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
         assert later.status_code == 303
         assert participant_of(app, client)["step"] == "page_attitude"
     app.state.survey.db.close()
+
+
+async def test_every_page_has_its_own_title_one_h1_and_its_progress(app, client, tilburg):
+    await consent(client, lang="en")
+    titles = []
+    steps = app.state.survey.step_ids
+    while True:
+        page = await client.get("/")
+        title = re.search(r"<title>(.*?)</title>", page.text).group(1)
+        assert page.text.count("<h1>") == 1, title
+        step = participant_of(app, client)["step"]
+        if step == "done":
+            break
+        titles.append(title)
+        k = steps.index(step) + 1
+        assert f"Page {k} of {len(steps) - 1}" in page.text, title
+        if step.startswith("page_"):
+            page_def = app.state.survey.steps_by_id[step].page
+            if page_def.intro:  # the instructions written in the questionnaire file are shown
+                assert str(escape(" ".join(page_def.intro["en"].split()))) in " ".join(page.text.split())
+        action = re.search(r'action="(/page/[^"]+)"', page.text).group(1)
+        form = {"csrf_token": csrf_of(page)}
+        step_def = app.state.survey.steps_by_id[step]
+        for item in step_def.items:
+            form[item.id] = {"free_text": "Om hun naam te beschermen.", "number": "30"}.get(
+                item.type, "1" if item.type != "single_choice" else item.options[0].value)
+        response = await client.post(action, data=form)
+        assert response.status_code == 303, (title, response.text[:300])
+    assert len(set(titles)) == len(titles), titles
 
 
 async def test_no_ip_address_is_stored_by_default(app, client):
