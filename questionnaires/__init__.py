@@ -1,45 +1,34 @@
 """Items, scales and questionnaires as data (YAML), and their scoring.
 
-Depends on nothing else in replylab. Names are loaded on first use.
+Depends on nothing else in replylab. The public names are importable from here
+and from their modules (``score`` from ``questionnaires.scoring``, ...); the
+coding of free-text reasons into motives is in ``questionnaires.coding``.
 
 >>> import questionnaires
->>> "score" in dir(questionnaires)
-True
+>>> questionnaires.load_questionnaire("attitude").scale_ids
+['attitude']
 """
 
-from importlib import import_module
+from questionnaires.answers import AnswerError, validate_answer
+from questionnaires.coding import auto_code, load_motive_codebook
+from questionnaires.loader import QuestionnaireFileError, combine, library_names, load_questionnaire
+from questionnaires.models import Item, Option, Page, Questionnaire, Scale
+from questionnaires.scoring import ScoringError, score
 
-_API = {
-    # models.py
-    "Item": "models",
-    "Option": "models",
-    "Scale": "models",
-    "Page": "models",
-    "Questionnaire": "models",
-    # loader.py
-    "load_questionnaire": "loader",
-    "combine": "loader",
-    "library_names": "loader",
-    "QuestionnaireFileError": "loader",
-    # answers.py
-    "validate_answer": "answers",
-    "AnswerError": "answers",
-    # scoring.py
-    "score": "scoring",
-    "ScoringError": "scoring",
-    # coding/ (free-text motives)
-    "load_motive_codebook": "coding",
-    "auto_code": "coding",
-}
-
-__all__ = sorted(_API)
-
-
-def __getattr__(name):
-    if name not in _API:
-        raise AttributeError(f"module 'questionnaires' has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_API[name]}"), name)
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_API))
+__all__ = [
+    "AnswerError",
+    "Item",
+    "Option",
+    "Page",
+    "Questionnaire",
+    "QuestionnaireFileError",
+    "Scale",
+    "ScoringError",
+    "auto_code",
+    "combine",
+    "library_names",
+    "load_motive_codebook",
+    "load_questionnaire",
+    "score",
+    "validate_answer",
+]

@@ -18,7 +18,7 @@ any, left empty          ``None`` when the item is not required
 =======================  ===========================================
 
 An attention check answered wrongly is still a valid answer: it is stored and
-flagged later (``study.exclusions``), never refused here.
+flagged later (``study.flag_exclusions``), never refused here.
 
 Examples
 --------
@@ -37,7 +37,8 @@ from __future__ import annotations
 import math
 import re
 
-from .models import RATING_TYPES, Item
+from .checks import RATING_TYPES
+from .models import Item
 
 __all__ = ["AnswerError", "validate_answer", "MESSAGES"]
 

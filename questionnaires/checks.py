@@ -6,6 +6,9 @@ exactly one page, ...). The models in :mod:`questionnaires.models` run them on
 construction; the YAML loader runs them itself to point at the line of each
 problem. Locations are tuples of keys and list indices, as in pydantic errors.
 
+The checks read the attributes of the models they are given and never import
+:mod:`questionnaires.models`, which imports them.
+
 >>> from questionnaires.models import Item
 >>> item_problems(Item(id="q1", type="free_text", text={"en": "Why?"}))
 []
@@ -13,12 +16,7 @@ problem. Locations are tuples of keys and list indices, as in pydantic errors.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .yamlsource import field_path
-
-if TYPE_CHECKING:
-    from .models import Item, Questionnaire, Scale
 
 RATING_TYPES = ("likert", "semantic_differential")
 
@@ -35,8 +33,18 @@ Loc = tuple
 Problem = tuple[Loc, str]
 
 
-def item_problems(item: Item) -> list[Problem]:
+def item_problems(item) -> list[Problem]:
     """Problems of one item on its own (locations relative to the item).
+
+    Parameters
+    ----------
+    item : questionnaires.models.Item
+        The item, possibly built without validation (``Item.model_construct``).
+
+    Returns
+    -------
+    list of (tuple, str)
+        ``(location, message)`` pairs; empty when the item is fine.
 
     Examples
     --------
@@ -98,7 +106,7 @@ def item_problems(item: Item) -> list[Problem]:
     return problems
 
 
-def _correct_problem(item: Item) -> str | None:
+def _correct_problem(item) -> str | None:
     correct = item.correct
     if item.type in RATING_TYPES and item.points is not None:
         if isinstance(correct, bool) or not isinstance(correct, int) or not 1 <= correct <= item.points:
@@ -114,7 +122,7 @@ def _correct_problem(item: Item) -> str | None:
     return None
 
 
-def _scale_shape_problems(scale: Scale) -> list[Problem]:
+def _scale_shape_problems(scale) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for index, item_id in enumerate(scale.items):
@@ -139,13 +147,24 @@ def _translation_problems(texts: dict | None, loc: Loc, languages: list[str]) ->
     return problems
 
 
-def questionnaire_problems(questionnaire: Questionnaire) -> list[Problem]:
+def questionnaire_problems(questionnaire) -> list[Problem]:
     """All problems of a questionnaire, as ``(location, message)`` pairs.
 
     Covers each item's own rules, translations for every declared language,
     unique ids (items and scales share one namespace: both become columns),
     reserved column names, scale items that exist and are ratings with equal
     points, and pages that hold every item exactly once.
+
+    Parameters
+    ----------
+    questionnaire : questionnaires.models.Questionnaire
+        Usually validated with ``context={DEFER_CHECKS: True}``, so that its
+        cross-field checks have not run yet.
+
+    Returns
+    -------
+    list of (tuple, str)
+        Locations relative to the questionnaire; empty when it is fine.
 
     Examples
     --------
@@ -175,7 +194,7 @@ def questionnaire_problems(questionnaire: Questionnaire) -> list[Problem]:
         else:
             columns[column_id] = loc
 
-    items_by_id: dict[str, Item] = {}
+    items_by_id = {}
     for index, item in enumerate(q.items):
         base = ("items", index)
         claim(item.id, base + ("id",), "item")

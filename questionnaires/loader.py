@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pydantic
 
-from .models import DEFER_CHECKS, Questionnaire, questionnaire_problems
+from .checks import questionnaire_problems
+from .models import DEFER_CHECKS, Questionnaire
 from .yamlsource import YamlSourceError, describe_problem, describe_validation_error, load_yaml_with_lines
 
 __all__ = ["QuestionnaireFileError", "load_questionnaire", "combine", "library_names", "LIBRARY_DIR"]

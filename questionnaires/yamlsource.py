@@ -5,7 +5,7 @@ loads a YAML document into plain Python objects (dicts, lists, scalars) and, nex
 to it, a function ``line_of(loc)`` that turns a location inside the data -- a
 tuple of keys and list indices, as found in a pydantic error's ``loc`` -- into a
 1-based line number of the file. Any loader of a YAML file validated by pydantic
-can reuse it (``questionnaires.loader`` for questionnaires, ``study.loader`` for
+can reuse it (``questionnaires.loader`` for questionnaires, ``study.design.loader`` for
 study files)::
 
     data, line_of = load_yaml_with_lines(path)

@@ -1,7 +1,8 @@
 """The motive codebook: categories for coding the free-text ``reason``, as validated data.
 
 The scheme lives in ``questionnaires/codebooks/motives.yaml``; this module loads it
-into pydantic models and renders it as Markdown for human coders.
+into pydantic models and renders it as Markdown for human coders. Every problem
+found on load is reported as ``file:line: field: message``, one per line.
 
 >>> book = load_motive_codebook()
 >>> book.ids[:2]
@@ -15,8 +16,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from questionnaires.checks import Problem
+from questionnaires.models import DEFER_CHECKS
+from questionnaires.yamlsource import (
+    YamlSourceError,
+    describe_problem,
+    describe_validation_error,
+    field_path,
+    load_yaml_with_lines,
+)
 
 LANGS = ("nl", "en")
 CODEBOOK_DIR = Path(__file__).resolve().parent.parent / "codebooks"
@@ -26,7 +36,10 @@ Lang = Literal["nl", "en"]
 
 
 class CodebookError(ValueError):
-    """A motive codebook file that cannot be used (names the file and the field)."""
+    """A motive codebook file that cannot be used.
+
+    ``str(error)`` has one line per problem, each ``file:line: field: message``.
+    """
 
 
 def _both_languages(value: dict, what: str) -> dict:
@@ -80,15 +93,12 @@ class MotiveCodebook(BaseModel):
         return _both_languages(value, info.field_name)
 
     @model_validator(mode="after")
-    def _consistent(self):
-        ids = [c.id for c in self.categories]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"category ids must be unique; repeated: {', '.join(duplicates)}")
-        if not any(c.strategic for c in self.categories):
-            raise ValueError("at least one category must be marked `strategic: true`")
-        if sum(c.exclusive for c in self.categories) > 1:
-            raise ValueError("at most one category may be `exclusive: true` (the 'no motive' code)")
+    def _consistent(self, info: ValidationInfo):
+        if info.context and info.context.get(DEFER_CHECKS):
+            return self
+        problems = codebook_problems(self)
+        if problems:
+            raise ValueError("; ".join(f"{field_path(loc)}: {message}" for loc, message in problems))
         return self
 
     @property
@@ -146,6 +156,45 @@ class MotiveCodebook(BaseModel):
         return "\n".join(lines).rstrip() + "\n"
 
 
+def codebook_problems(book: MotiveCodebook) -> list[Problem]:
+    """Rules across categories, as ``(location, message)`` pairs.
+
+    Category ids are unique, at least one category is strategic and at most
+    one is exclusive. A repeated id or a second exclusive category is
+    reported where it occurs.
+
+    Examples
+    --------
+    >>> book = load_motive_codebook()
+    >>> codebook_problems(book)
+    []
+    >>> twice = book.categories[:2] + [book.categories[0]]
+    >>> codebook_problems(book.model_copy(update={"categories": twice}))
+    [(('categories', 2, 'id'), 'category ids must be unique; repeated: reputation_protection')]
+    """
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    exclusive_at = None
+    for index, category in enumerate(book.categories):
+        if category.id in seen:
+            problems.append(
+                (("categories", index, "id"), f"category ids must be unique; repeated: {category.id}")
+            )
+        seen.add(category.id)
+        if category.exclusive:
+            if exclusive_at is None:
+                exclusive_at = index
+            else:
+                message = (
+                    "at most one category may be `exclusive: true` (the 'no motive' code); "
+                    f"categories[{exclusive_at}] already is"
+                )
+                problems.append((("categories", index, "exclusive"), message))
+    if not any(c.strategic for c in book.categories):
+        problems.append((("categories",), "at least one category must be marked `strategic: true`"))
+    return problems
+
+
 _WORDS = {
     "nl": {
         "strategic": "strategisch motief",
@@ -183,8 +232,8 @@ def load_motive_codebook(path: str | Path | None = None) -> MotiveCodebook:
     Raises
     ------
     CodebookError
-        The file is missing, is not YAML, or breaks the schema (the message names
-        the file and the field).
+        The file is missing, is not YAML, or breaks the schema; one
+        ``file:line: field: message`` line per problem.
 
     Examples
     --------
@@ -193,18 +242,19 @@ def load_motive_codebook(path: str | Path | None = None) -> MotiveCodebook:
     ('code_no_motive', 'no_motive')
     """
     file = Path(path) if path is not None else DEFAULT_CODEBOOK
+    if not file.exists():
+        raise CodebookError(f"{file}: codebook file not found; pass the path of a motives YAML file")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CodebookError(f"{file}: codebook file not found; pass the path of a motives YAML file") from None
-    except yaml.YAMLError as error:
-        raise CodebookError(f"{file}: not valid YAML: {error}") from None
+        raw, line_of = load_yaml_with_lines(file)
+    except YamlSourceError as error:
+        raise CodebookError(str(error)) from None
     if not isinstance(raw, dict):
-        raise CodebookError(f"{file}: expected a mapping with 'categories' at the top level")
+        raise CodebookError(f"{file}:1: (top level): expected a mapping with 'categories' at the top level")
     try:
-        return MotiveCodebook.model_validate(raw)
+        book = MotiveCodebook.model_validate(raw, context={DEFER_CHECKS: True})
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in error.errors()
-        )
-        raise CodebookError(f"{file}: {problems}") from None
+        raise CodebookError("\n".join(describe_validation_error(error, file, line_of))) from None
+    problems = codebook_problems(book)
+    if problems:
+        raise CodebookError("\n".join(describe_problem(file, line_of, loc, msg) for loc, msg in problems))
+    return book

@@ -36,17 +36,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from questionnaires.checks import Problem
 from questionnaires.coding.text import Token, damerau_levenshtein_at_most_one, tokenize
+from questionnaires.yamlsource import YamlSourceError, describe_problem, describe_validation_error, load_yaml_with_lines
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 GAP = "..."
 
 
 class RuleFileError(ValueError):
-    """A rule file that cannot be used (names the file and the field)."""
+    """A rule file that cannot be used.
+
+    ``str(error)`` has one line per problem, each ``file:line: field: message``.
+    """
 
 
 class RuleEntry(BaseModel):
@@ -322,6 +326,51 @@ def rule_languages() -> list[str]:
     return sorted(p.stem for p in RULES_DIR.glob("*.yaml"))
 
 
+def rule_problems(rules: RuleFile, categories: list[str] | None = None) -> list[Problem]:
+    """Categories named by a rule file that the codebook lacks, as ``(location, message)`` pairs.
+
+    Parameters
+    ----------
+    rules : RuleFile
+        The validated content of a rule file.
+    categories : list of str, optional
+        The codebook's category ids; by default the ids under ``codes``, so
+        that only the ids named elsewhere (``on_negation``, ``sarcasm_flips``,
+        ``display_voids``) are checked against them.
+
+    Returns
+    -------
+    list of (tuple, str)
+        One pair per place naming an unknown category.
+
+    Examples
+    --------
+    >>> rules = load_rules("en").rules
+    >>> loc, message = rule_problems(rules, categories=["customer_help"])[0]
+    >>> loc
+    ('codes', 'reputation_protection')
+    >>> message
+    'names a category not in the codebook: reputation_protection; known: customer_help'
+    """
+    known = list(rules.codes) if categories is None else list(categories)
+
+    def unknown(code: str) -> str:
+        return f"names a category not in the codebook: {code}; known: {', '.join(known)}"
+
+    problems: list[Problem] = []
+    for code, entries in rules.codes.items():
+        if code not in known:
+            problems.append((("codes", code), unknown(code)))
+        for index, entry in enumerate(entries):
+            if entry.on_negation not in ("drop", "ignore", *known):
+                problems.append((("codes", code, index, "on_negation"), unknown(entry.on_negation)))
+    for field in ("sarcasm_flips", "display_voids"):
+        for index, code in enumerate(getattr(rules, field)):
+            if code not in known:
+                problems.append(((field, index), unknown(code)))
+    return problems
+
+
 _CACHE: dict[Path, RuleSet] = {}
 
 
@@ -342,7 +391,8 @@ def load_rules(lang_or_path: str | Path, categories: list[str] | None = None) ->
     Raises
     ------
     RuleFileError
-        Unknown language, unreadable file, schema errors, unknown categories.
+        Unknown language, missing or unreadable file, bad YAML, schema errors or
+        unknown categories; one ``file:line: field: message`` line per problem.
 
     Examples
     --------
@@ -359,22 +409,22 @@ def load_rules(lang_or_path: str | Path, categories: list[str] | None = None) ->
     path = path.resolve()
     if categories is None and path in _CACHE:
         return _CACHE[path]
+    if not path.exists():
+        raise RuleFileError(f"{path}: rule file not found")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw, line_of = load_yaml_with_lines(path)
+    except YamlSourceError as error:
+        raise RuleFileError(str(error)) from None
+    if not isinstance(raw, dict):
+        message = "expected a mapping with lang, function_words, negators and codes"
+        raise RuleFileError(f"{path}:1: (top level): {message}")
+    try:
         rules = RuleFile.model_validate(raw)
-    except FileNotFoundError:
-        raise RuleFileError(f"{path}: rule file not found") from None
-    except yaml.YAMLError as error:
-        raise RuleFileError(f"{path}: not valid YAML: {error}") from None
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise RuleFileError(f"{path}: {problems}") from None
-    known = set(rules.codes) if categories is None else set(categories)
-    targets = {e.on_negation for entries in rules.codes.values() for e in entries} - {"drop", "ignore"}
-    named = set(rules.codes) | targets | set(rules.sarcasm_flips) | set(rules.display_voids)
-    unknown = sorted(named - known)
-    if unknown:
-        raise RuleFileError(f"{path}: rules name categories not in the codebook: {', '.join(unknown)}")
+        raise RuleFileError("\n".join(describe_validation_error(error, path, line_of))) from None
+    problems = rule_problems(rules, categories)
+    if problems:
+        raise RuleFileError("\n".join(describe_problem(path, line_of, loc, msg) for loc, msg in problems))
     ruleset = RuleSet(rules, path)
     if categories is None:
         _CACHE[path] = ruleset

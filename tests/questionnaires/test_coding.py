@@ -19,6 +19,7 @@ reasons and the rules share one author, so these figures are likely optimistic f
 participants' wording; re-measure on human-coded study data.
 """
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -115,8 +116,7 @@ def test_codebook_missing_a_translation_is_refused_with_file_and_field(tmp_path)
     path = _write_codebook(tmp_path, lambda raw: raw["categories"][2]["examples"].pop("nl"))
     with pytest.raises(CodebookError) as error:
         load_motive_codebook(path)
-    assert str(path) in str(error.value)
-    assert "categories.2.examples" in str(error.value) and "nl" in str(error.value)
+    assert re.fullmatch(rf"{re.escape(str(path))}:\d+: categories\[2\]\.examples: .*missing: nl", str(error.value))
 
 
 def test_codebook_with_duplicate_ids_or_no_strategic_motive_is_refused(tmp_path):
