@@ -27,7 +27,7 @@ from study.survey import admin_routes, participant_routes
 from study.survey.context import SurveyContext, SurveyError, error_response
 from study.survey.db import SurveyDatabase
 from study.survey.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit, SecurityHeaders
-from study.survey.rendering import environment, markdown_to_html
+from study.survey.rendering import environment, markdown_to_html, preferred_language, ui
 
 WORKER_THREADS = 16  # = pool_size + max_overflow of the database engines
 
@@ -41,6 +41,10 @@ def _warm_up(context: SurveyContext) -> None:
     for condition in study.condition_names:
         for lang in study.languages:
             render_vignette(study, condition, lang, standalone=False)
+
+
+def _browser_language(request: Request, study) -> str:
+    return preferred_language(request.headers.get("accept-language"), study.languages)
 
 
 def create_app(
@@ -98,19 +102,24 @@ def create_app(
     app.include_router(admin_routes.router)
 
     @app.exception_handler(SurveyError)
-    async def _survey_error(_request: Request, error: SurveyError):
-        return error_response(error.status, error.message, error.lang)
+    async def _survey_error(request: Request, error: SurveyError):
+        lang = error.lang or _browser_language(request, study)
+        return error_response(error.status, error.text(lang), lang, detail=error.detail,
+                              back=not request.url.path.startswith("/admin"))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, error: StarletteHTTPException):
-        return error_response(error.status_code, str(error.detail))
+    async def _http_error(request: Request, error: StarletteHTTPException):
+        lang = _browser_language(request, study)
+        message = ui(lang)["not_found"] if error.status_code == 404 else str(error.detail)
+        return error_response(error.status_code, message, lang)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, error: RequestValidationError):
+    async def _validation_error(request: Request, error: RequestValidationError):
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
-        return error_response(400, f"Malformed request ({fields}). Start again at /.")
+        lang = _browser_language(request, study)
+        return error_response(400, ui(lang)["bad_link"], lang, detail=f"({fields})")
 
     _warm_up(context)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, languages=study.languages)
     return app

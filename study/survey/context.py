@@ -48,20 +48,38 @@ class SurveyContext:
 
 
 class SurveyError(Exception):
-    """A request the survey refuses: answered with ``status`` and a page saying why."""
+    """A request the survey refuses: answered with ``status`` and a page saying why.
 
-    def __init__(self, status: int, message: str, lang: str = "en"):
-        super().__init__(message)
+    Participant-facing refusals name a ``key`` of the interface texts (see
+    :func:`study.survey.rendering.ui`), shown in the participant's language, or in
+    the browser's preferred one when the participant is not known (``lang=None``);
+    ``detail`` adds a technical reason in small print. Researcher-facing
+    refusals (the admin pages) give a ``message`` in English.
+    """
+
+    def __init__(self, status: int, message: str | None = None, lang: str | None = None, *,
+                 key: str | None = None, detail: str | None = None, **values):
+        super().__init__(message or key)
         self.status = status
         self.message = message
         self.lang = lang
+        self.key = key
+        self.detail = detail
+        self.values = values
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return ui(lang)[self.key].format(**self.values) if self.key else self.message
 
 
-def error_response(status: int, message: str, lang: str = "en") -> HTMLResponse:
-    """An HTML page with the message, served with the given 4xx status."""
+def error_response(status: int, message: str, lang: str = "en", *, detail: str | None = None,
+                   back: bool = True) -> HTMLResponse:
+    """A friendly HTML page in ``lang`` with the message and a way back, served with ``status``."""
+    t = ui(lang)
     html = render_page(
-        "message.html", lang=lang, t=ui(lang), title=f"{status}", heading=f"{status}",
-        body=message, body_markdown=None, preview=False,
+        "message.html", lang=lang, t=t, title=f"{t['error_prefix']}: {t['error_heading']}",
+        heading=t["error_heading"], body=message, body_markdown=None, preview=False,
+        detail=detail, back_link="/" if back else None,
     )
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 

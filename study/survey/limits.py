@@ -6,6 +6,8 @@ before it reaches the form parser or the database.
 
 from __future__ import annotations
 
+from study.survey.rendering import preferred_language, render_page, ui
+
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
 
@@ -16,9 +18,10 @@ class BodySizeLimit:
     that lies in ``Content-Length`` or streams chunks is caught as well.
     """
 
-    def __init__(self, app, max_bytes: int = DEFAULT_MAX_BODY_BYTES):
+    def __init__(self, app, max_bytes: int = DEFAULT_MAX_BODY_BYTES, languages=("en",)):
         self.app = app
         self.max_bytes = max_bytes
+        self.languages = list(languages)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -26,7 +29,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         chunks, size, more = [], 0, True
         while more:
@@ -36,7 +39,7 @@ class BodySizeLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -52,16 +55,22 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send):
-        text = (
-            f"Request body too large: this survey accepts at most {self.max_bytes} bytes "
-            "per page. Shorten the answer and send the page again."
+    async def _refuse(self, scope, send):
+        """A page in the browser's language saying the answers were too long to send."""
+        accept = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+        lang = preferred_language(accept, self.languages)
+        t = ui(lang)
+        text = render_page(
+            "message.html", lang=lang, t=t, title=f"{t['error_prefix']}: {t['error_heading']}",
+            heading=t["error_heading"], body=t["too_large"].format(max_bytes=self.max_bytes),
+            body_markdown=None, preview=False, back_link="/",
         ).encode()
         await send({
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+            "headers": [(b"content-type", b"text/html; charset=utf-8"),
                         (b"content-length", str(len(text)).encode()),
+                        (b"cache-control", b"no-store"),
                         (b"connection", b"close")],
         })
         await send({"type": "http.response.body", "body": text})

@@ -84,26 +84,25 @@ def _prolific_params(query) -> dict[str, str]:
         if value in (None, ""):
             continue
         if not PROLIFIC_ID.match(value):
-            raise SurveyError(400, f"Query parameter {name} is malformed: Prolific ids are "
-                                   "letters, digits, '-' and '_' (at most 64). Use the link "
-                                   "Prolific gave you.")
+            raise SurveyError(400, key="bad_link",
+                              detail=f"Query parameter {name}: Prolific ids are letters, digits, "
+                                     "'-' and '_' (at most 64).")
         params[column] = value
     return params
 
 
-async def _read_form(request: Request, lang: str) -> dict[str, str]:
+async def _read_form(request: Request, lang: str | None = None) -> dict[str, str]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in FORM_TYPES:
-        raise SurveyError(415, "Pages must be sent as an HTML form "
-                               "(application/x-www-form-urlencoded).", lang)
+        raise SurveyError(415, lang=lang, key="not_accepted",
+                          detail="Pages must be sent as an HTML form (application/x-www-form-urlencoded).")
     try:
         form = await request.form(max_files=0, max_fields=200)
         return form_to_dict(form.multi_items())
     except BadForm as error:
-        raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.", lang)
+        raise SurveyError(400, lang=lang, key="not_accepted", detail=str(error)) from None
     except Exception as error:  # malformed multipart or encoding
-        raise SurveyError(400, f"The form could not be read ({type(error).__name__}). "
-                               "Nothing was stored; reload the page.", lang) from error
+        raise SurveyError(400, lang=lang, key="not_accepted", detail=type(error).__name__) from error
 
 
 # -- entry ---------------------------------------------------------------------
@@ -119,7 +118,7 @@ def _resume_by_prolific(context: SurveyContext, prolific: dict, token: str | Non
         rows = db.participants_by_prolific(study_id, pid=prolific["prolific_pid"])
         if any(row["status"] == "complete" for row in rows):
             lang = rows[-1]["lang"]
-            raise SurveyError(409, ui(lang)["already_done"], lang)
+            raise SurveyError(409, lang=lang, key="already_done")
     if not rows:
         return None, token
     participant = rows[-1]
@@ -242,10 +241,10 @@ def _consent(context: SurveyContext, fields: dict, token: str):
     study, db = context.study, context.db
     lang = fields.get("lang")
     if lang not in study.languages:
-        raise SurveyError(400, f"Unknown language {lang!r}; this study runs in "
-                               f"{', '.join(study.languages)}. Start again at /.")
+        raise SurveyError(400, key="unknown_language",
+                          detail=f"language {lang!r}; this study runs in {', '.join(study.languages)}")
     if fields.get("consent") not in ("yes", "no"):
-        raise SurveyError(400, "The consent answer is missing: choose one of the two buttons.", lang)
+        raise SurveyError(400, lang=lang, key="consent_missing")
     if db.participant_by_session(token):  # a second click or a resent form
         return RedirectResponse("/", status_code=303)
     if fields["consent"] == "no":
@@ -261,7 +260,7 @@ def _consent(context: SurveyContext, fields: dict, token: str):
         row["status"] == "complete"
         for row in db.participants_by_prolific(context.study_id, pid=prolific["prolific_pid"])
     ):
-        raise SurveyError(409, ui(lang)["already_done"], lang)
+        raise SurveyError(409, lang=lang, key="already_done")
     scheme = study.assignment
 
     def choose(counts, n_assigned):
@@ -287,16 +286,14 @@ async def consent(request: Request):
     context = survey_context(request)
     token = _session_token(request)
     if token is None:
-        raise SurveyError(403, "This survey needs cookies to keep your answers. Allow "
-                               "cookies for this site and start again at /.")
-    fields = await _read_form(request, "en")
+        raise SurveyError(403, key="cookies_needed")
+    fields = await _read_form(request)
     if not csrf_matches(context.secret, token, fields.get("csrf_token")):
-        raise SurveyError(403, "This form has expired or did not come from this survey. "
-                               "Start again at /.")
+        raise SurveyError(403, key="form_expired")
     try:
         fields = reject_hostile_fields(fields, allowed=CONSENT_FIELDS)
     except BadForm as error:
-        raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.")
+        raise SurveyError(400, key="not_accepted", detail=str(error)) from None
     if context.store_ip and request.client:
         fields["_ip"] = request.client.host
     return await run_in_threadpool(_consent, context, fields, token)
@@ -310,10 +307,9 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
     position = step_position(context.step_ids, step_id)
     current = step_position(context.step_ids, participant["step"])
     if position < 0:
-        raise SurveyError(404, f"This study has no page {step_id!r}.", lang)
+        raise SurveyError(404, lang=lang, key="not_found", detail=f"page {step_id!r}")
     if position > current:
-        raise SurveyError(409, "This page cannot be sent yet: answer the pages before it "
-                               "first. Nothing was stored.", lang)
+        raise SurveyError(409, lang=lang, key="not_yet")
     if position < current:  # a page already answered (an old tab, the back button): read-only
         return RedirectResponse(ALREADY_ANSWERED, status_code=303)
     step = context.steps[position]
@@ -322,8 +318,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
         try:
             answers = read_page_answers(step.items, fields, lang)
         except BadForm as error:
-            raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.",
-                              lang)
+            raise SurveyError(400, lang=lang, key="not_accepted", detail=str(error)) from None
         if answers.errors:
             html = render_step(context, participant, token, errors=answers.errors, raw=answers.raw)
             return _html(context, html, status=422)
@@ -332,8 +327,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
         try:
             reject_hostile_fields(fields, allowed=set())
         except BadForm as error:
-            raise SurveyError(400, f"The page was not accepted: {error}. Nothing was stored.",
-                              lang)
+            raise SurveyError(400, lang=lang, key="not_accepted", detail=str(error)) from None
     if step.kind == "vignette":
         shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE) or 0.0
         remaining = float(context.study.vignette.min_view_seconds or 0) - (time.time() - shown)
@@ -360,23 +354,18 @@ async def submit_page(request: Request, step_id: str):
     context = survey_context(request)
     token = _session_token(request)
     if token is None:
-        raise SurveyError(403, NO_SESSION)
+        raise SurveyError(403, key="no_session")
     # the CSRF token is tied to the session cookie, so it can be checked before any lookup
-    fields = await _read_form(request, "en")
+    fields = await _read_form(request)
     if not csrf_matches(context.secret, token, fields.pop("csrf_token", None)):
-        raise SurveyError(403, "This form has expired or did not come from this survey. "
-                               "Reload the page and send it again.")
+        raise SurveyError(403, key="form_expired")
     return await run_in_threadpool(_lookup_and_submit, context, token, step_id, fields)
-
-
-NO_SESSION = ("No survey session was found for this browser (cookies off, or a different "
-              "browser). Start at / with your original link.")
 
 
 def _lookup_and_submit(context: SurveyContext, token: str, step_id: str, fields: dict):
     participant = context.db.participant_by_session(token)
     if participant is None:
-        raise SurveyError(403, NO_SESSION)
+        raise SurveyError(403, key="no_session")
     return _submit(context, participant, token, step_id, fields)
 
 

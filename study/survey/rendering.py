@@ -42,6 +42,18 @@ UI_TEXT = {
         "not_selected": "not answered",
         "optional": "optional",
         "preview": "Preview: nothing you do here is counted.",
+        "error_heading": "Something went wrong",
+        "back_to_survey": "Back to the survey",
+        "cookies_needed": "This survey needs cookies to keep your answers. Please allow cookies for this site and start again.",
+        "form_expired": "This page has expired or did not come from this survey. Go back to the survey, reload the page and send it again; your earlier answers are kept.",
+        "no_session": "We could not find your survey in this browser. This happens when cookies were cleared, or when you continued on another device: if so, please finish there. Otherwise start again with the link you were given.",
+        "not_accepted": "The page could not be read, so nothing was stored. Please go back to the survey and send the page again.",
+        "too_large": "Your answers were too long to send (at most {max_bytes} bytes per page). Go back, shorten the longest answer and send the page again.",
+        "not_found": "This page does not exist in the survey.",
+        "not_yet": "This page cannot be sent yet: please answer the pages before it first. Nothing was stored.",
+        "unknown_language": "This survey is not available in that language. Please start again with the link you were given.",
+        "consent_missing": "Please choose one of the two buttons to say whether you want to take part.",
+        "bad_link": "The link you followed is not complete or has been changed. Please use the link you were given.",
         "progress": "Page {k} of {n}",
         "error_prefix": "Error",
         "vignette_heading": "The situation",
@@ -72,6 +84,18 @@ UI_TEXT = {
         "not_selected": "niet beantwoord",
         "optional": "optioneel",
         "preview": "Voorbeeldweergave: niets wat je hier doet wordt meegeteld.",
+        "error_heading": "Er ging iets mis",
+        "back_to_survey": "Terug naar de vragenlijst",
+        "cookies_needed": "Deze vragenlijst heeft cookies nodig om je antwoorden te bewaren. Sta cookies toe voor deze site en begin opnieuw.",
+        "form_expired": "Deze pagina is verlopen of kwam niet van deze vragenlijst. Ga terug naar de vragenlijst, laad de pagina opnieuw en verstuur hem nog eens; je eerdere antwoorden zijn bewaard.",
+        "no_session": "We konden je vragenlijst niet vinden in deze browser. Dat gebeurt als cookies zijn gewist, of als je op een ander apparaat verder bent gegaan: rond hem dan daar af. Begin anders opnieuw met de link die je kreeg.",
+        "not_accepted": "De pagina kon niet worden gelezen, dus er is niets opgeslagen. Ga terug naar de vragenlijst en verstuur de pagina opnieuw.",
+        "too_large": "Je antwoorden waren te lang om te versturen (hoogstens {max_bytes} bytes per pagina). Ga terug, maak het langste antwoord korter en verstuur de pagina opnieuw.",
+        "not_found": "Deze pagina bestaat niet in de vragenlijst.",
+        "not_yet": "Deze pagina kan nog niet worden verstuurd: beantwoord eerst de pagina's ervoor. Er is niets opgeslagen.",
+        "unknown_language": "Deze vragenlijst is niet beschikbaar in die taal. Begin opnieuw met de link die je kreeg.",
+        "consent_missing": "Kies een van de twee knoppen om aan te geven of je wilt meedoen.",
+        "bad_link": "De link die je volgde is niet compleet of is veranderd. Gebruik de link die je kreeg.",
         "progress": "Pagina {k} van {n}",
         "error_prefix": "Fout",
         "vignette_heading": "De situatie",
@@ -85,6 +109,21 @@ UI_TEXT = {
 }
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
+def preferred_language(accept_language: str | None, languages: list[str]) -> str:
+    """The first of ``languages`` the browser asks for (``Accept-Language``), else the first.
+
+    >>> preferred_language("de-DE,nl;q=0.8,en;q=0.5", ["en", "nl"])
+    'nl'
+    >>> preferred_language(None, ["nl", "en"])
+    'nl'
+    """
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().split("-")[0].lower()
+        if code in languages:
+            return code
+    return languages[0]
 
 
 def ui(lang: str) -> dict[str, str]:

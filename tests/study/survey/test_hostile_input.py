@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from markupsafe import escape
 
 from study.survey.bot import CSRF
+from study.survey.rendering import ui
 from study.survey.sessions import SESSION_COOKIE
 from tests.study.survey.test_routes import consent, csrf_of, participant_of
 
@@ -40,7 +44,8 @@ async def test_forged_or_binary_fields_are_refused(app, client, form, status):
     response = await client.post("/page/page_attitude",
                                  data={"csrf_token": csrf_of(page), **GOOD, **form})
     assert response.status_code == status
-    assert "Nothing was stored" in response.text
+    lang = re.search(r'<html lang="(\w+)"', response.text).group(1)
+    assert str(escape(ui(lang)["not_accepted"])) in response.text  # in the participant's language
     assert snapshot(app) == before
 
 

@@ -12,6 +12,7 @@ from study.survey.app import create_app
 from study.survey.bot import CSRF, walk
 from study.survey.db import hash_session_token
 from study.survey.export import build_export_table
+from study.survey.rendering import ui
 from study.survey.sessions import SESSION_COOKIE
 from tests.study.survey.conftest import ADMIN_TOKEN, client_for, without_reading_delay
 
@@ -261,3 +262,22 @@ async def test_double_consent_assigns_once(app, client):
     second = await client.post("/consent", data=form)
     assert first.status_code == second.status_code == 303
     assert app.state.survey.db.study_row("tilburg")["n_assigned"] == 1
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_error_pages_speak_the_browsers_language_and_lead_back(client, lang):
+    t = ui(lang)
+    header = {"accept-language": f"{lang};q=0.9,de;q=0.5"}
+    cases = [
+        (await client.post("/page/page_attitude", data={"x": "1"}, headers=header), 403, "no_session"),
+        (await client.post("/page/x", content=b"a=" + b"x" * 100_000, headers={
+            **header, "content-type": "application/x-www-form-urlencoded"}), 413, "too_large"),
+        (await client.get("/no/such/page", headers=header), 404, "not_found"),
+    ]
+    for response, status, key in cases:
+        assert response.status_code == status, key
+        assert f'<html lang="{lang}">' in response.text, key
+        assert f"<title>{t['error_prefix']}: {t['error_heading']}</title>" in response.text, key
+        expected = t[key].format(max_bytes=64 * 1024) if key == "too_large" else t[key]
+        assert str(escape(expected)) in response.text, key
+        assert f'<a href="/">{t["back_to_survey"]}</a>' in response.text, key
