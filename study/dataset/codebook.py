@@ -36,7 +36,7 @@ OPTIONAL_COLUMNS = {
     "simulation": ["reason_true_motives"],
     "exclusions": ["attention_passed", "manipulation_passed", "exclude"],
     "coding": MOTIVES.columns + ["code_confidence", "code_source", "pk_strategic", "pk_any"],
-    "export": ["prolific_pid", "study_id", "session_id", "duplicate", "duration_seconds"],
+    "export": ["prolific_pid", "study_id", "session_id", "duplicate", "duration_seconds", "withdrawal_code"],
 }
 
 
@@ -313,5 +313,7 @@ def _optional_entries(study: Study, lang: str) -> list[dict]:
         _entry("duplicate", say("label.duplicate"), "export", "boolean"),
         _entry("duration_seconds", say("label.duration_seconds"), "export", "number",
                allowed={"min": 0, "max": None}, description=say("note.duration_seconds")),
+        _entry("withdrawal_code", say("label.withdrawal_code"), "export", "string",
+               description=say("note.withdrawal_code")),
     ]
     return entries

@@ -64,6 +64,10 @@ TEXT = {
         "label.duplicate": "Repeat participation of the same Prolific id",
         "label.duration_seconds": "Duration in seconds",
         "note.duration_seconds": "completed_at minus started_at.",
+        "label.withdrawal_code": "Withdrawal code",
+        "note.withdrawal_code": "The participant's own code, shown at the end of the survey; a participant "
+                                "who asks to have their answers removed quotes it. Remove this column "
+                                "before sharing the data.",
         "md.title": "Codebook: {title}",
         "md.study": "Study `{study}`",
         "md.hash": ", study file sha256 `{hash}`",
@@ -120,6 +124,10 @@ TEXT = {
         "label.duplicate": "Herhaalde deelname met hetzelfde Prolific-id",
         "label.duration_seconds": "Duur in seconden",
         "note.duration_seconds": "completed_at min started_at.",
+        "label.withdrawal_code": "Intrekcode",
+        "note.withdrawal_code": "De eigen code van de deelnemer, getoond aan het eind van de vragenlijst; wie "
+                                "vraagt om verwijdering van de antwoorden noemt deze code. Verwijder deze "
+                                "kolom voordat je de data deelt.",
         "md.title": "Codeboek: {title}",
         "md.study": "Studie `{study}`",
         "md.hash": ", sha256 van het studiebestand `{hash}`",

@@ -9,6 +9,7 @@ every answer the server acknowledged is returned, to compare with the export.
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 ACTION = re.compile(r'<form method="post" action="(/page/[a-z0-9_]+)"')
 WAIT = re.compile(r'data-wait="([0-9.]+)"')
 CODE = re.compile(r'id="completion-code">([^<]+)<')
+RETURN_LINK = re.compile(r'href="([^"]+)" id="return-to-prolific"')
 
 FREE_TEXT = {
     "nl": "Ik denk dat het bedrijf zo zijn imago wil beschermen en de klant snel wil helpen.",
@@ -134,9 +136,11 @@ async def _one_page(request, think, run, steps, rng, entry_params, overrides) ->
         _expect(response, 303, "consent")
         return False
     match = ACTION.search(page.text)
-    if match is None:
+    if match is None:  # the end: the completion code, and the way back to Prolific if any
         code = CODE.search(page.text)
         run.completion_code = code.group(1) if code else None
+        link = RETURN_LINK.search(page.text)
+        run.redirect = html.unescape(link.group(1)) if link else None
         return True
     action = match.group(1)
     step = steps[action.removeprefix("/page/")]
@@ -156,9 +160,6 @@ async def _one_page(request, think, run, steps, rng, entry_params, overrides) ->
     if response.headers["location"] == ALREADY_ANSWERED:  # sent before, by a resumed request
         return False
     run.committed.update(sent)  # the server acknowledged: these answers are on disk
-    if step.kind == "debrief" and not response.headers["location"].startswith("/"):
-        run.redirect = response.headers["location"]
-        return True
     return False
 
 

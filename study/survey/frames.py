@@ -4,7 +4,7 @@
 docs/architecture.md (``participant_id``, ``condition``, one per factor,
 ``lang``, ``status``, ``started_at``, ``completed_at``, one per item in
 questionnaire order) plus the survey block (``prolific_pid``, ``study_id``,
-``session_id``, ``duplicate``, ``duration_seconds``). :func:`answers_long`
+``session_id``, ``duplicate``, ``duration_seconds``, ``withdrawal_code``). :func:`answers_long`
 gives one row per stored answer. Test sessions never appear.
 
 >>> from study import load_study
@@ -21,7 +21,11 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-SURVEY_COLUMNS = ("prolific_pid", "study_id", "session_id", "duplicate", "duration_seconds")
+from study.design.assignment import fills_condition
+from study.survey.sessions import withdrawal_code
+
+SURVEY_COLUMNS = ("prolific_pid", "study_id", "session_id", "duplicate", "duration_seconds",
+                  "withdrawal_code")
 FINISHED = ("complete", "excluded")
 
 
@@ -61,11 +65,11 @@ def survey_dataframe(db, study, *, include_partial: bool = False, now: float | N
         Epoch seconds used to tell in-progress from timed-out participants.
     """
     now = time.time() if now is None else now
-    timeout = 60.0 * study.assignment.timeout_minutes
     rows = []
     for row in db.participant_rows(study.id):
         status = row["status"]
-        if status == "in_progress" and now - row["last_seen_at"] > timeout:
+        if status == "in_progress" and not fills_condition(
+                status, row["last_seen_at"], now=now, timeout_minutes=study.assignment.timeout_minutes):
             status = "timed_out"
         if status in FINISHED or include_partial:
             rows.append(dict(row, status=status))
@@ -101,6 +105,9 @@ def survey_dataframe(db, study, *, include_partial: bool = False, now: float | N
         [None if r["completed_at"] is None else r["completed_at"] - r["started_at"] for r in rows],
         dtype="Float64",
     )
+    secret = db.secret_key()
+    data["withdrawal_code"] = pd.array([withdrawal_code(secret, r["participant_id"]) for r in rows],
+                                       dtype="str")
     return pd.DataFrame(data)
 
 

@@ -52,6 +52,7 @@ from study.survey.sessions import (
     csrf_token,
     looks_like_session_token,
     new_session_token,
+    withdrawal_code,
 )
 
 router = APIRouter()
@@ -227,9 +228,12 @@ def render_step(context: SurveyContext, participant: dict, token: str, *,
         return render_page("debrief.html", debrief=study.texts.debrief[lang],
                            title=_page_title(t["debrief_title"], study.title[lang], t, False),
                            condition_labels=_condition_labels(study, lang), **common)
+    # only participants who came from Prolific are sent back there, after seeing their code
+    redirect_url = completion_redirect(study) if participant["prolific_pid"] else None
     return render_page("done.html", code=study.completion.code,
+                       withdrawal=withdrawal_code(context.secret, participant["participant_id"]),
                        title=_page_title(t["done_title"], study.title[lang], t, False),
-                       redirect_url=completion_redirect(study), **common)
+                       redirect_url=redirect_url, **common)
 
 
 # -- consent -------------------------------------------------------------------
@@ -343,8 +347,6 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
     )
     if not stored:  # another tab sent this page first: its answers stand
         return RedirectResponse(ALREADY_ANSWERED, status_code=303)
-    if step.kind == "debrief" and completion_redirect(context.study) and not participant["is_test"]:
-        return RedirectResponse(completion_redirect(context.study), status_code=303)
     return RedirectResponse("/", status_code=303)
 
 

@@ -34,6 +34,8 @@ UI_TEXT = {
         "done_title": "Thank you for taking part",
         "your_code": "Your completion code",
         "continue_prolific": "Return to Prolific",
+        "withdrawal_heading": "Changed your mind?",
+        "withdrawal_text": "This is your personal code. If you later want your answers removed, send it to the researchers (their address is in the study information); with it they can find your answers, and nobody else's.",
         "already_done": "You have already completed this study. Thank you!",
         "already_answered": "You had already answered that page, so your earlier answers were kept. "
                             "Please continue here.",
@@ -76,6 +78,8 @@ UI_TEXT = {
         "done_title": "Bedankt voor je deelname",
         "your_code": "Je voltooiingscode",
         "continue_prolific": "Terug naar Prolific",
+        "withdrawal_heading": "Toch liever niet?",
+        "withdrawal_text": "Dit is je persoonlijke code. Wil je later dat je antwoorden worden verwijderd, stuur de code dan naar de onderzoekers (hun adres staat in de informatie over het onderzoek); daarmee vinden ze jouw antwoorden, en die van niemand anders.",
         "already_done": "Je hebt dit onderzoek al afgerond. Bedankt!",
         "already_answered": "Die pagina had je al beantwoord; je eerdere antwoorden zijn bewaard. "
                             "Ga hier verder.",

@@ -14,6 +14,7 @@ tokens stay valid across a server restart.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -55,6 +56,22 @@ def looks_like_session_token(value: str | None) -> bool:
 def csrf_token(secret: bytes, session_token: str) -> str:
     """The CSRF token for forms shown to the holder of ``session_token``."""
     return hmac.new(secret, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def withdrawal_code(secret: bytes, participant_id: str) -> str:
+    """The participant's own code for asking to have their answers removed.
+
+    The completion code is the same for everyone, so it cannot tell the researcher
+    whose data to remove; this code can, and only the participant and the
+    researcher (through the export) know it. It is derived from the participant's
+    id under the database's secret, so it needs no storage and never changes.
+
+    >>> withdrawal_code(b"k" * 32, "3f2a9c")
+    'J3FAA-RKVYE'
+    """
+    digest = hmac.new(secret, b"withdraw:" + participant_id.encode(), hashlib.sha256).digest()
+    code = base64.b32encode(digest)[:10].decode()
+    return f"{code[:5]}-{code[5:]}"
 
 
 def csrf_matches(secret: bytes, session_token: str | None, submitted: str | None) -> bool:

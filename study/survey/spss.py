@@ -34,6 +34,7 @@ FIXED_LABELS = {
     "session_id": "Prolific session id",
     "duplicate": "Prolific id seen before in this study",
     "duration_seconds": "Time from consent to completion (seconds)",
+    "withdrawal_code": "Participant's code for asking to have the answers removed",
 }
 CATEGORY_COLUMNS = ("condition", "lang", "status")
 

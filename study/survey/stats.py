@@ -13,6 +13,8 @@ from __future__ import annotations
 import statistics
 import time
 
+from study.design.assignment import fills_condition
+
 COUNT_COLUMNS = ("started", "in_progress", "complete", "timed_out", "excluded")
 
 
@@ -30,12 +32,12 @@ def survey_stats(db, study, *, now: float | None = None) -> dict:
         Participants idle longer than the study's timeout count as timed out.
     """
     now = time.time() if now is None else now
-    timeout = 60.0 * study.assignment.timeout_minutes
     table = {name: dict.fromkeys(COUNT_COLUMNS, 0) for name in study.condition_names}
     durations = []
     for row in db.participant_rows(study.id):
         status = row["status"]
-        if status == "in_progress" and now - row["last_seen_at"] > timeout:
+        if status == "in_progress" and not fills_condition(
+                status, row["last_seen_at"], now=now, timeout_minutes=study.assignment.timeout_minutes):
             status = "timed_out"
         counts = table.setdefault(row["condition"], dict.fromkeys(COUNT_COLUMNS, 0))
         counts["started"] += 1

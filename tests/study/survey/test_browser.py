@@ -133,9 +133,15 @@ def complete_study(page, server, lang: str, *, invalid_first: bool = False) -> N
         number += 1
     shot(page, f"{lang}-{number:02d}-debrief")
     assert page.locator(".conditions li").count() == len(server["study"].condition_names)
-    page.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("button[type=submit]").click()
+    # the end: the completion code and the participant's own withdrawal code, then Prolific
+    assert page.locator("#completion-code").inner_text() == "FIBR2021"
+    assert re.fullmatch(r"[A-Z2-7]{5}-[A-Z2-7]{5}", page.locator("#withdrawal-code").inner_text())
+    shot(page, f"{lang}-{number + 1:02d}-done", full=True)
+    page.locator("#return-to-prolific").click()
     page.wait_for_url(re.compile(r"https://app\.prolific\.com/.*cc=FIBR2021"))
-    shot(page, f"{lang}-{number + 1:02d}-prolific")
+    shot(page, f"{lang}-{number + 2:02d}-prolific")
 
 
 def test_participant_completes_in_dutch(page, server):

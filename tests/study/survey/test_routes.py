@@ -13,7 +13,7 @@ from study.survey.bot import CSRF, walk
 from study.survey.db import hash_session_token
 from study.survey.export import build_export_table
 from study.survey.rendering import ui
-from study.survey.sessions import SESSION_COOKIE
+from study.survey.sessions import SESSION_COOKIE, withdrawal_code
 from tests.study.survey.conftest import ADMIN_TOKEN, client_for, without_reading_delay
 
 
@@ -43,8 +43,22 @@ async def test_bot_completes_and_every_answer_is_stored(app, client, tilburg, la
     assert participant["condition"] in tilburg.condition_names
     assert app.state.survey.db.answers_of(participant["participant_id"]) == run.committed
     assert set(run.committed) == set(tilburg.questionnaire.item_ids)
-    # the Tilburg study sends participants back to Prolific with the code
-    assert run.redirect == tilburg.completion.redirect_url.replace("{code}", tilburg.completion.code)
+    # without Prolific ids there is no way back to Prolific; everyone sees the codes
+    assert run.redirect is None and run.completion_code == tilburg.completion.code
+
+
+async def test_only_prolific_participants_are_sent_back_with_the_code_after_seeing_it(app, tilburg):
+    async with client_for(app) as client:
+        run = await walk(client, tilburg, lang="en", seed=4, query={"PROLIFIC_PID": "pp1", "STUDY_ID": "s",
+                                                                    "SESSION_ID": "se1"})
+        assert run.completion_code == tilburg.completion.code
+        assert run.redirect == tilburg.completion.redirect_url.replace("{code}", tilburg.completion.code)
+        done = await client.get("/")
+        participant = participant_of(app, client)
+    code = withdrawal_code(app.state.survey.secret, participant["participant_id"])
+    assert f'id="withdrawal-code">{code}<' in done.text  # the participant's own code
+    data = build_export_table(app.state.survey.db, tilburg).set_index("participant_id")
+    assert data.loc[participant["participant_id"], "withdrawal_code"] == code  # how the researcher finds it
 
 
 async def test_a_stale_tab_cannot_overwrite_answers_even_after_completion(app_on_each_database, tilburg):
