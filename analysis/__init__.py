@@ -7,7 +7,8 @@ with fixed, documented columns (or a results object for multi-step models).
 The functions are importable from here and from their modules (``describe``
 from ``analysis.descriptives``, ...); the figures are in ``analysis.figures``.
 statsmodels is imported only by the functions that use it. Where a function
-shares its module's name (``anova``, ``reliability``, ``mediation``, ``apa``),
+shares its module's name (``anova``, ``reliability``, ``mediation``, ``apa``,
+``meta_analysis``),
 ``analysis.<name>`` is the function, also after ``import analysis.<name>``.
 
 >>> import analysis
@@ -25,6 +26,7 @@ from analysis.crosstab import crosstab_test, motives_by_condition
 from analysis.descriptives import describe
 from analysis.groups import GroupComparison, compare_groups
 from analysis.mediation import MediationResult, mediation
+from analysis.meta_analysis import meta_analysis
 from analysis.posthoc import games_howell, tukey_hsd
 from analysis.power import (
     power_anova,
@@ -34,6 +36,7 @@ from analysis.power import (
     sensitivity,
 )
 from analysis.reliability import ReliabilityResult, reliability
+from analysis.replication import claim_tests, replication_tests
 
 __all__ = [
     "GroupComparison",
@@ -43,6 +46,7 @@ __all__ = [
     "apa",
     "check_assumptions",
     "ci_label",
+    "claim_tests",
     "cohen_kappa",
     "compare_groups",
     "correlate",
@@ -53,11 +57,13 @@ __all__ = [
     "games_howell",
     "krippendorff_alpha",
     "mediation",
+    "meta_analysis",
     "motives_by_condition",
     "power_anova",
     "power_mediation",
     "power_ttest",
     "reliability",
+    "replication_tests",
     "sample_size",
     "sensitivity",
     "tukey_hsd",

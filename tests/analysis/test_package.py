@@ -11,7 +11,7 @@ import pytest
 import analysis
 
 REPO = Path(__file__).resolve().parents[2]
-SAME_NAMED = ("anova", "apa", "mediation", "reliability")
+SAME_NAMED = ("anova", "apa", "mediation", "meta_analysis", "reliability")
 
 
 def run_fresh(code: str) -> str:
@@ -29,14 +29,17 @@ def test_every_public_name_is_bound():
         assert inspect.ismodule(value) if name == "figures" else callable(value), name
 
 
-@pytest.mark.parametrize("first", ["import analysis", "import analysis.anova, analysis.apa, analysis.mediation, analysis.reliability"])
+MODULES_FIRST = "import " + ", ".join(f"analysis.{name}" for name in SAME_NAMED)
+
+
+@pytest.mark.parametrize("first", ["import analysis", MODULES_FIRST])
 def test_names_shared_with_their_module_are_the_functions(first):
     printed = run_fresh(f"""
         {first}
-        import analysis.anova, analysis.apa, analysis.mediation, analysis.reliability
+        {MODULES_FIRST}
         print(*(type(getattr(analysis, name)).__name__ for name in {SAME_NAMED!r}))
     """)
-    assert printed == "function function function function"
+    assert printed == " ".join(["function"] * len(SAME_NAMED))
 
 
 def test_import_leaves_statsmodels_and_pingouin_unloaded():
