@@ -37,6 +37,7 @@ def cross_check(study: Study) -> list[tuple[tuple, str]]:
         problems += _check_checks(study, questionnaire)
         problems += _check_hypotheses(study, questionnaire)
         problems += _check_simulation(study, questionnaire)
+        problems += _check_original(study, questionnaire)
     if study.assignment.scheme == "permuted_blocks":
         size, k = study.assignment.block_size, len(study.conditions)
         if size is None or size % k:
@@ -92,6 +93,11 @@ def _localized_fields(study: Study):
     for h_index, hypothesis in enumerate(study.analysis.hypotheses):
         if isinstance(hypothesis.description, dict):  # a plain string serves every language
             yield ("analysis", "hypotheses", h_index, "description"), hypothesis.description
+    if study.original is not None:
+        if study.original.note is not None:
+            yield ("original", "note"), study.original.note
+        for c_index, claim in enumerate(study.original.claims):
+            yield ("original", "claims", c_index, "finding"), claim.finding
 
 
 def _check_translations(study: Study):
@@ -327,4 +333,50 @@ def _check_simulation(study: Study, questionnaire):
         if sum(max(weight, 0) for value, weight in weights.items() if value in values) <= 0:
             problems.append((("simulation", "choices", item_id),
                              "give at least one option a weight above 0"))
+    return problems
+
+
+def _check_original(study: Study, questionnaire):
+    """The original's claims name hypotheses, factors, levels and columns this study has."""
+    if study.original is None:
+        return []
+    problems = []
+    hypotheses = {h.id: h for h in study.analysis.hypotheses}
+    columns = _analysable_columns(questionnaire)
+    ids = [claim.id for claim in study.original.claims]
+    for index, claim in enumerate(study.original.claims):
+        loc = ("original", "claims", index, "quantity")
+        quantity = claim.quantity
+        if ids.count(claim.id) > 1:
+            problems.append((("original", "claims", index, "id"), f"claim id {claim.id!r} is used twice"))
+        factor = quantity.factor
+        if quantity.hypothesis is not None:
+            wanted = "anova" if quantity.kind == "smd" else "mediation"
+            hypothesis = hypotheses.get(quantity.hypothesis)
+            if hypothesis is None or hypothesis.kind != wanted:
+                known = [h for h, spec in hypotheses.items() if spec.kind == wanted]
+                problems.append((loc + ("hypothesis",), f"{quantity.hypothesis!r} is not an {wanted} "
+                                 f"hypothesis of the plan; use one of {', '.join(known) or '(none)'}"))
+                continue
+            if quantity.kind == "smd":
+                factor = factor or hypothesis.between_factors[0]
+                if factor not in hypothesis.between_factors:
+                    problems.append((loc + ("factor",), f"factor {factor!r} is not a factor of hypothesis "
+                                     f"{quantity.hypothesis!r} ({', '.join(hypothesis.between_factors)})"))
+                    continue
+        if factor is not None:
+            if factor not in study.factor_names:
+                problems.append((loc + ("factor",), f"unknown factor {factor!r}; the factors are "
+                                 f"{', '.join(study.factor_names)}"))
+                continue
+            levels = study.factor(factor).level_names
+            for l_index, level in enumerate(quantity.levels or []):
+                if level not in levels:
+                    problems.append((loc + ("levels", l_index), f"{level!r} is not a level of {factor!r} "
+                                     f"({', '.join(levels)})"))
+        for name in ("column", "y"):
+            value = getattr(quantity, name)
+            if value is not None and value not in columns:
+                problems.append((loc + (name,), f"unknown column {value!r}; expected a scale, a numeric "
+                                 "item or a coding column (pk_strategic, pk_any, code_<motive>)"))
     return problems

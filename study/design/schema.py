@@ -35,24 +35,13 @@ from pydantic import (
 
 from questionnaires import combine, load_questionnaire
 
-#: Languages a participant-facing text may be written in.
-LANGUAGES = ("nl", "en")
+from study.design.fields import LANGUAGES, Id, Lang, Localized, NonEmpty, Part as _Part
+from study.design.original import Original
 
-Lang = Literal["nl", "en"]
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 # A library module's name, or a questionnaire file of the study's own (relative to the study file).
 ModuleRef = Annotated[str, StringConstraints(pattern=r"^([a-z][a-z0-9_]*|\S.*\.ya?ml)$")]
-NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-#: A participant-facing text: one non-empty string per language.
-Localized = dict[Lang, NonEmpty]
 #: Additive shifts per factor level, e.g. ``{channel: {public: 0.3}}`` (missing levels: 0).
 LevelShifts = dict[Id, dict[Id, float]]
-
-
-class _Part(BaseModel):
-    """Base of every part: unknown keys are errors (a typo must not pass silently)."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class Level(_Part):
@@ -346,6 +335,7 @@ class Study(_Part):
     completion: Completion
     analysis: AnalysisPlan
     simulation: SimulationModel = Field(default_factory=SimulationModel)
+    original: Original | None = None  # the original study's findings, for a replication
     store_ip: bool = False  # keep participants' IP addresses only when the study asks
 
     _path = PrivateAttr(None)

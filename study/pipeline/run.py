@@ -39,6 +39,7 @@ from study.pipeline.steps import (
     run_mediation_hypothesis,
     scale_reliability,
 )
+from study.pipeline.replication import replication_verdicts
 from study.report import outputs
 
 __all__ = ["replicate", "analyze", "run_analysis", "Results", "RichProgress", "ANALYSIS_STEPS",
@@ -57,7 +58,9 @@ class Results:
     coded and flagged), ``analysed`` (the rows tested), ``flow``,
     ``reliability``, ``manipulation``, ``descriptives``, ``hypotheses``
     (:class:`AnovaOutcome` / :class:`MediationOutcome` in plan order),
-    ``motives``, ``correlations``, ``manifest`` and ``out`` (the output
+    ``motives``, ``correlations``, ``replication`` (one row per claim of the
+    original, with its verdict) and ``replication_criteria`` (claim id -> its
+    criteria), ``manifest`` and ``out`` (the output
     folder once written).
     """
 
@@ -75,6 +78,8 @@ class Results:
     hypotheses: list = field(default_factory=list)
     motives: pd.DataFrame | None = None
     correlations: pd.DataFrame | None = None
+    replication: pd.DataFrame | None = None
+    replication_criteria: dict = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
     out: Path | None = None
 
@@ -148,6 +153,11 @@ def _correlations(results: Results) -> None:
         results.correlations = pk_attitude_correlations(results.analysed, results.study)
 
 
+def _replication(results: Results) -> None:
+    with _explained("comparing this study with the original's findings"):
+        results.replication, results.replication_criteria = replication_verdicts(results)
+
+
 @dataclass(frozen=True)
 class AnalysisStep:
     """One step of the analysis: the label the progress bar shows and what it fills in."""
@@ -166,6 +176,7 @@ ANALYSIS_STEPS = (
     AnalysisStep("hypotheses", _hypotheses),
     AnalysisStep("motives by condition", _motives),
     AnalysisStep("persuasion knowledge and attitude", _correlations),
+    AnalysisStep("did it replicate?", _replication),
 )
 
 

@@ -241,6 +241,10 @@ def result_tables(results) -> dict[str, pd.DataFrame]:
         tables["motives_by_condition"] = results.motives
     if results.correlations is not None:
         tables["pk_attitude_correlation"] = results.correlations
+    if results.replication is not None and len(results.replication):
+        tables["replication"] = results.replication
+        for claim_id, criteria in results.replication_criteria.items():
+            tables[f"replication_{claim_id}"] = criteria
     return tables
 
 

@@ -20,6 +20,7 @@ from analysis.apa import format_number
 from analysis.power import power_ttest
 from study.design.schema import AnovaHypothesis, Study
 from study.report.render import load_texts, template_environment
+from study.report.verdicts import RULE_KEYS, verdict_rules
 
 __all__ = ["preregistration", "power_justification"]
 
@@ -124,7 +125,33 @@ def _context(study: Study, lang: str, t: dict) -> dict:
                           "expected": ", ".join(f"`{level}` → `{value}`" for level, value in c.expected.items()),
                           "excluded": "manipulation" in plan.exclude_on} for c in study.checks.manipulation],
         "power": power,
+        "replication": _replication(study, lang, t),
     }
+
+
+def _quantity_code(quantity) -> str:
+    """The quantity a claim is tested on, in the study file's own ids (the same in every language)."""
+    levels = " − ".join(quantity.levels or [])
+    hypothesis = (quantity.hypothesis or "").upper()
+    return {
+        "smd": f"d {hypothesis} {levels}",
+        "proportion": f"{quantity.column} = 1, {quantity.factor} = {levels}, vs {quantity.against:g}",
+        "proportion_difference": f"{quantity.column} = 1, {quantity.factor}: {levels}",
+        "correlation": f"r({quantity.column}, {quantity.y})",
+        "indirect": f"ab {hypothesis}",
+    }[quantity.kind]
+
+
+def _replication(study: Study, lang: str, t: dict) -> dict | None:
+    """The original's claims and the verdict rules, stated before any data exist."""
+    if study.original is None:
+        return None
+    claims = [{"id": c.id, "finding": c.finding[lang], "quantity": _quantity_code(c.quantity),
+               "test": t[RULE_KEYS[c.reported.claim].replace("rule_", "pr_test_")]}
+              for c in study.original.claims]
+    return {"reference": study.original.reference, "claims": claims,
+            "note": study.original.note[lang] if study.original.note else None,
+            "rules": verdict_rules(study, t)}
 
 
 def preregistration(study: Study, lang: str = "en") -> str:

@@ -32,6 +32,7 @@ from analysis.apa import (
 )
 from questionnaires import load_motive_codebook
 from study.dataset.codebook import code_columns
+from study.report.verdicts import replication_context
 
 __all__ = ["render_report", "report_context", "load_texts", "md_escape", "DisplayLabels", "template_environment"]
 
@@ -357,6 +358,7 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
         context["strategic_shares"] = ", ".join(f"{t['quote'].format(text=x['condition'])} {x['pct']}%"
                                                 for x in context["strategic"])
     context["examples"] = _examples(results, labels)
+    context["replication"] = replication_context(results, t, style)
     context["correlations"] = []
     if results.correlations is not None:
         for r in results.correlations.itertuples(index=False):
