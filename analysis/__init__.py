@@ -8,7 +8,7 @@ The functions are importable from here and from their modules (``describe``
 from ``analysis.descriptives``, ...); the figures are in ``analysis.figures``.
 statsmodels is imported only by the functions that use it. Where a function
 shares its module's name (``anova``, ``reliability``, ``mediation``, ``apa``,
-``meta_analysis``),
+``meta_analysis``, ``process``),
 ``analysis.<name>`` is the function, also after ``import analysis.<name>``.
 
 >>> import analysis
@@ -28,6 +28,7 @@ from analysis.groups import GroupComparison, compare_groups
 from analysis.mediation import MediationResult, mediation
 from analysis.meta_analysis import meta_analysis
 from analysis.posthoc import games_howell, tukey_hsd
+from analysis.process import ProcessResult, process
 from analysis.power import (
     power_anova,
     power_mediation,
@@ -41,6 +42,7 @@ from analysis.replication import claim_tests, replication_tests
 __all__ = [
     "GroupComparison",
     "MediationResult",
+    "ProcessResult",
     "ReliabilityResult",
     "anova",
     "apa",
@@ -62,6 +64,7 @@ __all__ = [
     "power_anova",
     "power_mediation",
     "power_ttest",
+    "process",
     "reliability",
     "replication_tests",
     "sample_size",

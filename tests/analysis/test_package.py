@@ -11,7 +11,7 @@ import pytest
 import analysis
 
 REPO = Path(__file__).resolve().parents[2]
-SAME_NAMED = ("anova", "apa", "mediation", "meta_analysis", "reliability")
+SAME_NAMED = ("anova", "apa", "mediation", "meta_analysis", "process", "reliability")
 
 
 def run_fresh(code: str) -> str:
