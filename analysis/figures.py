@@ -25,11 +25,12 @@ from matplotlib.ticker import FuncFormatter
 from analysis._checks import as_name_list, numeric_column, ordered_groups, require_columns
 from analysis.crosstab import motives_by_condition
 from analysis.descriptives import describe
+from analysis.figures_forest import forest_plot
 from analysis.figures_mediation import bootstrap_distribution, mediation_diagram
 from analysis.style import (FONT_SIZE, SMALL_FONT_SIZE, _category_ticks, _legend_labels, _row_major, chars_per_line,
                             figure_size, group_style, house_style, new_figure, text_size, wrap_label, wrap_to_width)
 
-__all__ = ["attitude_by_condition", "bootstrap_distribution", "likert_diverging",
+__all__ = ["attitude_by_condition", "bootstrap_distribution", "forest_plot", "likert_diverging",
            "mediation_diagram", "motives_by_condition_plot"]
 
 

@@ -16,10 +16,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT = 300  # seconds per cell; the quick settings need a few seconds each
 
 
-def test_the_four_walkthroughs_are_there():
+def test_the_five_walkthroughs_are_there():
     assert [p.name for p in NOTEBOOKS] == [
         "01_replicate_tilburg.ipynb", "02_design_your_own_study.ipynb",
-        "03_power_planning.ipynb", "04_figures_for_a_paper.ipynb",
+        "03_power_planning.ipynb", "04_figures_for_a_paper.ipynb", "05_many_sites.ipynb",
     ]
 
 

@@ -41,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="bootstrap resamples (default: the study's analysis.n_boot)")
     parser.add_argument("--force", action="store_true",
                         help="write into a non-empty folder that is not an earlier replylab output")
+    parser.add_argument("--site", default=None, metavar="LABEL",
+                        help="label of the site that collected the data (for replylab pool)")
     parser.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
 
 
@@ -51,6 +53,8 @@ def command_line(args: argparse.Namespace) -> str:
         words += ["--mapping", str(args.mapping)]
     if args.n_boot is not None:
         words += ["--n-boot", str(args.n_boot)]
+    if args.site:
+        words += ["--site", args.site]
     return shlex.join([*words, "--out", str(args.out)])
 
 
@@ -61,6 +65,6 @@ def run(args: argparse.Namespace) -> int:
 
     results = analyze(args.data, args.study, args.out, mapping=args.mapping, lang=args.lang,
                       n_boot=args.n_boot, force=args.force, progress=not args.no_progress,
-                      command=command_line(args))
+                      command=command_line(args), site=args.site)
     print(f"Report written to {results.out / 'report.html'} ({len(results.analysed)} participants analysed).")
     return 0

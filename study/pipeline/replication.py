@@ -13,10 +13,12 @@ data and the hypothesis outcomes, then tests it the way the original reported it
 - an estimate: :func:`analysis.replication_tests` (six published criteria side by side);
   the verdict is that of the sceptical p-value (Held, 2020), the others are shown.
 
-The rules are stated in the report and in the preregistration (:data:`VERDICT_RULES`).
+The rules live with the report, which states them (:mod:`study.report.verdicts`), and
+the preregistration states them before the data exist.
 
->>> sorted(VERDICT_RULES)
-['estimate', 'negative', 'none', 'positive']
+>>> from study import load_study
+>>> [claim.reported.claim for claim in load_study("tilburg").original.claims][:2]
+['positive', 'positive']
 """
 
 from __future__ import annotations
@@ -27,17 +29,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.replication import claim_tests, replication_tests
+from study.report.verdicts import VERDICT_RULES, claim_verdict
 
-#: Which criterion decides the verdict, per kind of claim (the report and prereg say so).
-VERDICT_RULES = {
-    "positive": "directional_test",
-    "negative": "directional_test",
-    "none": "equivalence_test",
-    "estimate": "sceptical_p",
-}
-
-SUMMARY_COLUMNS = ["claim", "quantity", "claimed", "estimate", "ci_low", "ci_high", "n", "verdict",
-                   "deciding_criterion"]
+SUMMARY_COLUMNS = ["claim", "quantity", "claimed", "estimate", "se", "ci_low", "ci_high", "n", "bound",
+                   "verdict", "deciding_criterion"]
 
 
 def _two_level_frame(data: pd.DataFrame, factor: str, levels: list[str], column: str):
@@ -120,15 +115,18 @@ def _criteria(claim, computed: dict, study) -> pd.DataFrame:
     return replication_tests(reported.estimate, computed["estimate"], **original, **replication, **common)
 
 
-def _verdict(claim_kind: str, criteria: pd.DataFrame) -> str:
-    verdicts = dict(zip(criteria["criterion"], criteria["verdict"]))
-    if claim_kind != "none":
-        return verdicts[VERDICT_RULES[claim_kind]]
-    if verdicts["equivalence_test"] == "replicated":
-        return "replicated"
-    if verdicts["two_sided_test"] == "not replicated" and verdicts["equivalence_test"] != "inconclusive":
-        return "not replicated"
-    return "inconclusive"
+def _sampling_se(computed: dict, offset: float) -> float:
+    """The estimate's standard error for pooling across sites (a share: its own, not the null's)."""
+    if "shown" in computed:
+        share, n = computed["shown"], computed["n"]
+        return math.sqrt(share * (1 - share) / n) if n else math.nan
+    if computed["kind"] == "smd":
+        n1, n2 = computed["n"]
+        d = computed["estimate"]
+        return math.sqrt((n1 + n2) / (n1 * n2) + d * d / (2 * (n1 + n2)))
+    if computed["kind"] == "r":
+        return 1 / math.sqrt(computed["n"] - 3)  # of Fisher's z
+    return computed["se"]
 
 
 def replication_verdicts(results) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -142,10 +140,12 @@ def replication_verdicts(results) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]
     Returns
     -------
     (pandas.DataFrame, dict)
-        One row per claim, columns ``claim, quantity, claimed, estimate, ci_low,
-        ci_high, n, verdict, deciding_criterion`` (``estimate`` on the
+        One row per claim, columns ``claim, quantity, claimed, estimate, se,
+        ci_low, ci_high, n, verdict, deciding_criterion`` (``estimate`` on the
         quantity's scale: d, r, a share or difference of shares, an indirect
-        effect; the interval is the deciding criterion's), and per claim id the
+        effect; ``se`` its standard error, for r that of Fisher's z; the
+        interval is the deciding criterion's; ``bound`` the equivalence bound a
+        claimed absence is tested against, on the quantity's scale), and per claim id the
         table of all its criteria (:func:`analysis.claim_tests` or
         :func:`analysis.replication_tests`). Empty without an ``original`` block.
     """
@@ -156,15 +156,18 @@ def replication_verdicts(results) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]
     for claim in original.claims:
         computed = _QUANTITIES[claim.quantity.kind](claim.quantity, results, results.study.analysis.alpha)
         criteria = _criteria(claim, computed, results.study)
-        verdict = _verdict(claim.reported.claim, criteria)
+        verdict = claim_verdict(claim.reported.claim, criteria)
         deciding = criteria.set_index("criterion").loc[VERDICT_RULES[claim.reported.claim]]
         offset = computed.get("offset", 0.0)  # a share is tested as its distance from `against`
         n = computed["n"]
         rows.append({
             "claim": claim.id, "quantity": claim.quantity.kind, "claimed": claim.reported.claim,
-            "estimate": computed["estimate"] + offset,
+            "estimate": computed["estimate"] + offset, "se": _sampling_se(computed, offset),
             "ci_low": deciding["ci_low"] + offset, "ci_high": deciding["ci_high"] + offset,
-            "n": int(sum(n)) if isinstance(n, tuple) else int(n), "verdict": verdict,
+            "n": int(sum(n)) if isinstance(n, tuple) else int(n),
+            "bound": _equivalence_bound(computed, max(abs(b) for b in results.study.analysis.equivalence_bounds))
+            if claim.reported.claim == "none" else math.nan,
+            "verdict": verdict,
             "deciding_criterion": VERDICT_RULES[claim.reported.claim],
         })
         tables[claim.id] = criteria

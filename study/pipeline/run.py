@@ -249,7 +249,7 @@ def _check_lang(lang: str, study: Study) -> str:
 
 def replicate(study="tilburg", lang: str = "en", n: int = 140, seed: int = 2021, data=None,
               out="results", *, mapping=None, n_boot: int | None = None, force: bool = False,
-              progress: bool = False, command: str | None = None) -> Results:
+              progress: bool = False, command: str | None = None, site: str | None = None) -> Results:
     """Simulate participants from the study's generative model, analyse them, write the report.
 
     Parameters
@@ -276,6 +276,9 @@ def replicate(study="tilburg", lang: str = "en", n: int = 140, seed: int = 2021,
         Show a rich progress bar on stderr.
     command : str, optional
         The command line to record in ``manifest.json``.
+    site : str, optional
+        A label for the site (lab, university) that collected the data, recorded in
+        ``manifest.json`` and ``results.json`` for ``replylab pool``.
 
     Returns
     -------
@@ -289,7 +292,7 @@ def replicate(study="tilburg", lang: str = "en", n: int = 140, seed: int = 2021,
     """
     if data is not None:
         return analyze(data, study, out, mapping=mapping, lang=lang, n_boot=n_boot, force=force,
-                       progress=progress, command=command)
+                       progress=progress, command=command, site=site)
     study = _as_study(study)
     lang = _check_lang(lang, study)
     if isinstance(n, bool) or not isinstance(n, int) or n < 4:
@@ -298,11 +301,12 @@ def replicate(study="tilburg", lang: str = "en", n: int = 140, seed: int = 2021,
         raise UserError(f"study {study.id!r} has materials in {', '.join(study.languages)}, not {lang!r}.")
     source = {"kind": "simulated", "n": n, "seed": seed}
     return _run(lambda: simulate(study, n, seed, lang), study, source, out, lang=lang, seed=seed,
-                n_boot=n_boot, force=force, progress=progress, command=command)
+                n_boot=n_boot, force=force, progress=progress, command=command, site=site)
 
 
 def analyze(data, study, out="results", *, mapping=None, lang: str = "en", n_boot: int | None = None,
-            force: bool = False, progress: bool = False, command: str | None = None) -> Results:
+            force: bool = False, progress: bool = False, command: str | None = None,
+            site: str | None = None) -> Results:
     """Run the study's preregistered analysis on collected data and write the report.
 
     Parameters
@@ -315,7 +319,7 @@ def analyze(data, study, out="results", *, mapping=None, lang: str = "en", n_boo
         Output folder (``None``: write nothing).
     mapping : path of a YAML file or dict, optional
         Renames, recodings and the condition column; see ``docs/data-mapping.md``.
-    lang, n_boot, force, progress, command
+    lang, n_boot, force, progress, command, site
         As in :func:`replicate`.
 
     Returns
@@ -333,10 +337,11 @@ def analyze(data, study, out="results", *, mapping=None, lang: str = "en", n_boo
     if isinstance(data, (str, Path)):
         source["path"] = str(data)
     return _run(lambda: load_data(data, study, mapping, source=source), study, source, out, lang=lang,
-                seed=None, n_boot=n_boot, force=force, progress=progress, command=command)
+                seed=None, n_boot=n_boot, force=force, progress=progress, command=command, site=site)
 
 
-def _run(get_data, study: Study, source: dict, out, *, lang, seed, n_boot, force, progress, command):
+def _run(get_data, study: Study, source: dict, out, *, lang, seed, n_boot, force, progress, command,
+         site):
     started = outputs.utc_now()
     out = None if out is None else Path(out)
     if out is not None:
@@ -348,7 +353,8 @@ def _run(get_data, study: Study, source: dict, out, *, lang, seed, n_boot, force
         if bar:
             bar.advance("data")
         results = run_analysis(data, study, lang=lang, n_boot=n_boot, seed=seed, progress=bar)
-        results.manifest = outputs.build_manifest(results, source=source, command=command, started_at=started)
+        results.manifest = outputs.build_manifest(results, source=source, command=command, started_at=started,
+                                                  site=site)
         if out is not None:
             outputs.write_outputs(results, out, force=force, progress=bar)
     return results

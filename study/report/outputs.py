@@ -33,6 +33,7 @@ from analysis.style import save_figure
 from study.dataset.codebook import code_columns, codebook
 from study.errors import UserError
 from study.report.render import DisplayLabels, load_texts, render_report
+from study.report.site_results import SITE_RESULTS, site_results
 
 __all__ = ["write_outputs", "check_output_dir", "build_manifest", "result_tables", "make_figures",
            "ReportFigure", "utc_now", "WRITE_STEPS"]
@@ -72,7 +73,8 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(results, *, source: dict, command: str | None, started_at: str) -> dict:
+def build_manifest(results, *, source: dict, command: str | None, started_at: str,
+                   site: str | None = None) -> dict:
     """What is needed to rerun the analysis and get the same numbers."""
     study = results.study
     return {
@@ -80,6 +82,7 @@ def build_manifest(results, *, source: dict, command: str | None, started_at: st
         "study": study.id,
         "study_file": str(study.path) if study.path else None,
         "study_file_sha256": study.file_hash,
+        "site": site,
         "data": source,
         "lang": results.lang,
         "seed": results.seed,
@@ -114,6 +117,7 @@ def _write_tables_and_data(job: _Job) -> None:
     book = codebook(results.study, lang=results.lang)
     (folder / "codebook.json").write_text(book.to_json(), encoding="utf-8")
     (folder / "codebook.md").write_text(book.to_markdown(), encoding="utf-8")
+    (folder / SITE_RESULTS).write_text(json.dumps(site_results(results), indent=2) + "\n", encoding="utf-8")
 
 
 def _write_figures(job: _Job) -> None:

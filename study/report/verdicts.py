@@ -5,6 +5,10 @@
 report's language: what the original found, what this study found, the criteria
 with their results, the verdict and a short reading. :func:`verdict_rules` states
 the rules; the preregistration prints the same sentences before any data exist.
+:func:`claim_verdict` applies them: a direction is decided by the one-sided test, a
+claimed absence by the equivalence test (*not replicated* only when the two-sided test
+finds an effect and the equivalence interval lies outside the bounds), an estimate by
+the sceptical p-value.
 """
 
 from __future__ import annotations
@@ -13,9 +17,35 @@ import pandas as pd
 
 from analysis.apa import ci_label, format_number, format_p
 
+#: Which criterion decides the verdict, per kind of claim (the report and prereg say so).
+VERDICT_RULES = {
+    "positive": "directional_test",
+    "negative": "directional_test",
+    "none": "equivalence_test",
+    "estimate": "sceptical_p",
+}
+
 #: The verdict rule that applies to each kind of claim (keys of the report texts).
 RULE_KEYS = {"positive": "rule_direction", "negative": "rule_direction", "none": "rule_none",
              "estimate": "rule_estimate"}
+
+
+def claim_verdict(claim_kind: str, criteria: pd.DataFrame) -> str:
+    """The verdict on one claim from its criteria, by the rule for its kind (see the module docstring).
+
+    >>> table = pd.DataFrame({"criterion": ["two_sided_test", "equivalence_test"],
+    ...                       "verdict": ["inconclusive", "replicated"]})
+    >>> claim_verdict("none", table)
+    'replicated'
+    """
+    verdicts = dict(zip(criteria["criterion"], criteria["verdict"]))
+    if claim_kind != "none":
+        return verdicts[VERDICT_RULES[claim_kind]]
+    if verdicts["equivalence_test"] == "replicated":
+        return "replicated"
+    if verdicts["two_sided_test"] == "not replicated" and verdicts["equivalence_test"] != "inconclusive":
+        return "not replicated"
+    return "inconclusive"
 
 
 def _num(value, digits: int = 2, *, bounded: bool = False) -> str:

@@ -13,7 +13,8 @@ from markupsafe import escape
 from scipy import stats
 
 from study.design.loader import StudyFileError, load_study
-from study.pipeline.replication import VERDICT_RULES, replication_verdicts
+from study.pipeline.replication import replication_verdicts
+from study.report.verdicts import VERDICT_RULES
 from study.pipeline.run import replicate
 from study.report.prereg import preregistration
 from study.report.render import load_texts, render_report
@@ -115,3 +116,12 @@ def test_a_claim_must_say_what_the_original_reported(tmp_path):
     with pytest.raises(StudyFileError) as error:
         load_study(path)
     assert "give exactly one of direction" in str(error.value)
+
+
+def test_a_study_without_an_original_has_no_verdicts_and_no_section(tmp_path):
+    results = replicate("webcare-2x2", n=60, seed=1, n_boot=200, out=tmp_path / "out")
+    assert results.replication.empty and results.replication_criteria == {}
+    assert load_texts()["en"]["h_replication"] not in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    import json
+
+    assert json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))["claims"] == []
