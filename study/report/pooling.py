@@ -198,6 +198,12 @@ def _report(pooled: PooledResults, lang: str, figures: dict[str, str]) -> str:
                      f"[{_num(row.pi_low)}, {_num(row.pi_high)}] | {_num(row.tau)} | {_num(row.i2, 0)}% | "
                      f"{_num(row.q)} ({_num(row.q_p, 3)}) |")
     lines += ["", t["pool_method"], ""]
+    wide = pooled.sites.pivot(index="site", columns="label", values="estimate").reindex(pooled.labels)
+    lines += [f"## {t['pool_per_site']}", "", "| " + " | ".join([t["pool_site"], *wide.columns]) + " |",
+              "|" + " --- |" * (len(wide.columns) + 1)]
+    for site, row in wide.iterrows():
+        lines.append("| " + " | ".join([f"{site}", *(_num(v) for v in row)]) + " |")
+    lines += ["", ""]
     for effect, path in figures.items():
         label = pooled.effects.set_index("effect").loc[effect, "label"]
         lines += [f"![{t['pool_forest']}: {label}]({path})", ""]
