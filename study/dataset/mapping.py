@@ -140,10 +140,15 @@ def required_columns(study: Study) -> dict[str, str]:
     for hypothesis in plan.hypotheses:
         if isinstance(hypothesis, AnovaHypothesis):
             needed.setdefault(hypothesis.dv, f"the outcome of {hypothesis.id}")
-        else:
-            needed.setdefault(hypothesis.y, f"the outcome of {hypothesis.id}")
-            for m in hypothesis.mediators + hypothesis.secondary_mediators:
-                needed.setdefault(m, f"a mediator of {hypothesis.id}")
+            continue
+        needed.setdefault(hypothesis.y, f"the outcome of {hypothesis.id}")
+        for m in hypothesis.mediators + getattr(hypothesis, "secondary_mediators", []):
+            needed.setdefault(m, f"a mediator of {hypothesis.id}")
+        if hypothesis.kind == "process":
+            for role in ("w", "z"):
+                name = getattr(hypothesis, role)
+                if name is not None and name not in study.factor_names:
+                    needed.setdefault(name, f"a moderator of {hypothesis.id}")
     if "attention" in plan.exclude_on and study.checks.attention:
         needed.setdefault(study.checks.attention.item, "the attention check (analysis.exclude_on)")
     if "manipulation" in plan.exclude_on:

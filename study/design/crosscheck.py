@@ -273,6 +273,9 @@ def _check_hypotheses(study: Study, questionnaire):
             for f_index, factor in enumerate(hypothesis.between_factors):
                 check_factor(factor, loc + (("between", f_index) if listed else ("between",)))
             continue
+        if hypothesis.kind == "process":
+            problems += _check_process(study, hypothesis, loc, check_column)
+            continue
         if check_factor(hypothesis.x, loc + ("x",)):
             levels = study.factor(hypothesis.x).level_names
             problems += _check_level_keys(hypothesis.x_coding, hypothesis.x, levels, loc + ("x_coding",))
@@ -284,6 +287,37 @@ def _check_hypotheses(study: Study, questionnaire):
             for m_index, name in enumerate(names):
                 check_column(name, loc + ((field,) if isinstance(value, str) else (field, m_index)))
         check_column(hypothesis.y, loc + ("y",))
+    return problems
+
+
+def _check_process(study: Study, hypothesis, loc, check_column):
+    """A process hypothesis: its variables are factors (coded) or analysable columns."""
+    problems = []
+    for role in ("x", "w", "z"):
+        name = getattr(hypothesis, role)
+        if name is None:
+            continue
+        coding = getattr(hypothesis, f"{role}_coding")
+        if name in study.factor_names:
+            levels = study.factor(name).level_names
+            if isinstance(coding, dict):
+                problems += _check_level_keys(coding, name, levels, loc + (f"{role}_coding",))
+            elif not (role == "x" and isinstance(coding, str)):
+                problems.append((loc + (f"{role}_coding",), f"{role} is the factor {name!r}: give "
+                                 f"{role}_coding, numbers for its levels ({', '.join(levels)})"
+                                 + (", or a coding system for three or more levels" if role == "x" else "")))
+        else:
+            check_column(name, loc + (role,))
+    for m_index, name in enumerate(hypothesis.mediators):
+        check_column(name, loc + (("m",) if isinstance(hypothesis.m, str) else ("m", m_index)))
+    check_column(hypothesis.y, loc + ("y",))
+    for c_index, name in enumerate(hypothesis.covariates):
+        if name in study.factor_names:
+            if len(study.factor(name).levels) != 2:
+                problems.append((loc + ("covariates", c_index), f"factor {name!r} has more than two "
+                                 "levels; only a two-level factor can be a covariate (as 0/1)"))
+        else:
+            check_column(name, loc + ("covariates", c_index))
     return problems
 
 

@@ -218,7 +218,57 @@ class MediationHypothesis(_Part, _Described):
         return _as_list(self.secondary_m)
 
 
-Hypothesis = Annotated[Union[AnovaHypothesis, MediationHypothesis], Field(discriminator="kind")]
+#: PROCESS model numbers a study file may name (see analysis.process).
+PROCESS_MODELS = (1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 58, 59)
+
+
+class ProcessHypothesis(_Part, _Described):
+    """A conditional process model (Hayes' PROCESS), e.g. moderated mediation (model 7, 8, 14).
+
+    ``x``, ``w`` and ``z`` may be factors: ``x_coding`` / ``w_coding`` / ``z_coding`` map
+    their levels to numbers (e.g. ``{private: 0, public: 1}``); a factor X with three or
+    more levels may instead name a coding system (``indicator``, ``sequential``,
+    ``helmert``, ``effect``). Covariates that are two-level factors enter as 0/1 in
+    level order.
+    """
+
+    kind: Literal["process"]
+    id: Id
+    description: Description | None = None
+    model: int
+    x: NonEmpty
+    x_coding: dict[Id, float] | Literal["indicator", "sequential", "helmert", "effect"] | None = None
+    m: NonEmpty | list[NonEmpty] | None = None
+    y: NonEmpty
+    w: NonEmpty | None = None
+    w_coding: dict[Id, float] | None = None
+    z: NonEmpty | None = None
+    z_coding: dict[Id, float] | None = None
+    covariates: list[NonEmpty] = []
+    w_values: list[float] | None = None
+    hc: Literal["HC0", "HC1", "HC2", "HC3", "HC4"] | None = None
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value):
+        if value not in PROCESS_MODELS:
+            raise ValueError(f"model {value} is not one replylab runs; use one of "
+                             f"{', '.join(map(str, PROCESS_MODELS))}")
+        return value
+
+    @property
+    def mediators(self) -> list[str]:
+        return _as_list(self.m)
+
+    @property
+    def codings(self) -> dict[str, dict[str, float]]:
+        """Variable -> level codes, for the factors given a numeric coding."""
+        found = {"x": self.x_coding, "w": self.w_coding, "z": self.z_coding}
+        return {getattr(self, role): coding for role, coding in found.items() if isinstance(coding, dict)}
+
+
+Hypothesis = Annotated[Union[AnovaHypothesis, MediationHypothesis, ProcessHypothesis],
+                       Field(discriminator="kind")]
 
 
 class AnalysisPlan(_Part):

@@ -37,6 +37,7 @@ from study.pipeline.steps import (
     prepare_data,
     run_anova_hypothesis,
     run_mediation_hypothesis,
+    run_process_hypothesis,
     scale_reliability,
 )
 from study.pipeline.replication import replication_verdicts
@@ -137,6 +138,9 @@ def _hypotheses(results: Results) -> None:
         with _explained(f"testing hypothesis {hypothesis.id} ({hypothesis.kind})"):
             if isinstance(hypothesis, AnovaHypothesis):
                 outcome = run_anova_hypothesis(results.analysed, results.study, hypothesis)
+            elif hypothesis.kind == "process":
+                outcome = run_process_hypothesis(results.analysed, results.study, hypothesis,
+                                                 n_boot=results.n_boot, seed=results.boot_seed)
             else:
                 outcome = run_mediation_hypothesis(results.analysed, results.study, hypothesis,
                                                    n_boot=results.n_boot, seed=results.boot_seed)

@@ -25,11 +25,12 @@ from analysis.crosstab import crosstab_test, motives_by_condition
 from analysis.descriptives import describe
 from analysis.groups import compare_groups
 from analysis.mediation import mediation
+from analysis.process import process
 from analysis.reliability import reliability
 from questionnaires.scoring import item_scores
 from study.dataset.codebook import code_columns
 from study.dataset.exclusions import flag_exclusions
-from study.design.schema import AnovaHypothesis, MediationHypothesis, Study
+from study.design.schema import AnovaHypothesis, MediationHypothesis, ProcessHypothesis, Study
 
 
 def prepare_data(data: pd.DataFrame, study: Study) -> pd.DataFrame:
@@ -211,6 +212,57 @@ def run_mediation_hypothesis(data: pd.DataFrame, study: Study, hypothesis: Media
 
     secondary = fit(hypothesis.secondary_mediators) if hypothesis.secondary_mediators else None
     return MediationOutcome(hypothesis, fit(hypothesis.mediators), secondary)
+
+
+@dataclass
+class ProcessOutcome:
+    """A process hypothesis: the :class:`analysis.ProcessResult` and the data it was fitted on."""
+
+    hypothesis: ProcessHypothesis
+    result: object
+
+    def tables(self, prefix: str) -> dict[str, pd.DataFrame]:
+        """Every table of the result, named for ``tables/<name>.csv``."""
+        result = self.result
+        tables = {f"{prefix}_model_summary": result.model_summary.rename_axis("outcome").reset_index()}
+        for outcome, coefficients in result.coefficients.items():
+            tables[f"{prefix}_coefficients_{outcome}"] = coefficients.rename_axis("term").reset_index()
+        for name in ("indirect", "conditional_indirect", "conditional_effects", "index"):
+            table = getattr(result, name)
+            if table is not None and len(table):
+                tables[f"{prefix}_{name}"] = table.rename_axis(name if name != "index" else "mediator").reset_index() \
+                    if name in ("indirect", "index") else table
+        return tables
+
+
+def process_frame(data: pd.DataFrame, study: Study, hypothesis: ProcessHypothesis) -> pd.DataFrame:
+    """The model's variables, factors recoded as the hypothesis says (levels left out dropped)."""
+    frame = data.copy()
+    for name, coding in hypothesis.codings.items():
+        frame = frame.loc[frame[name].astype("object").isin(list(coding))]
+        frame[name] = frame[name].astype("object").map(coding).astype(float)
+    if isinstance(hypothesis.x_coding, str):
+        frame[hypothesis.x] = frame[hypothesis.x].astype("object")
+    for name in hypothesis.covariates:
+        if name in study.factor_names:
+            first, second = study.factor(name).level_names
+            frame[name] = (frame[name].astype("object") == second).astype(float)
+    return frame.reset_index(drop=True)
+
+
+def run_process_hypothesis(data: pd.DataFrame, study: Study, hypothesis: ProcessHypothesis, *,
+                           n_boot: int, seed: int) -> ProcessOutcome:
+    """A conditional process model (:func:`analysis.process`) with the plan's settings."""
+    frame = process_frame(data, study, hypothesis)
+    plan = study.analysis
+    m = hypothesis.mediators
+    result = process(frame, hypothesis.model, x=hypothesis.x, y=hypothesis.y,
+                     m=(m[0] if len(m) == 1 else m) if m else None, w=hypothesis.w, z=hypothesis.z,
+                     covariates=hypothesis.covariates or None,
+                     x_coding=hypothesis.x_coding if isinstance(hypothesis.x_coding, str) else None,
+                     w_values=hypothesis.w_values, hc=hypothesis.hc, n_boot=n_boot, ci=1 - plan.alpha,
+                     ci_method=plan.ci_method, seed=seed)
+    return ProcessOutcome(hypothesis, result)
 
 
 def motives_table(data: pd.DataFrame, study: Study) -> pd.DataFrame | None:

@@ -235,6 +235,8 @@ def result_tables(results) -> dict[str, pd.DataFrame]:
                 bf = pd.DataFrame([{"test": "bayes_factor_bf10", "statistic": result.bf10}])
                 tables[f"{hid}_{factor}_tests"] = pd.concat([result.tests, bf], ignore_index=True)
                 tables[f"{hid}_{factor}_effects"] = result.effects
+        elif outcome.hypothesis.kind == "process":
+            tables.update(outcome.tables(hid))
         else:
             for role in ("primary", "secondary"):
                 result = getattr(outcome, role)
@@ -318,7 +320,7 @@ def make_figures(results) -> dict[str, ReportFigure]:
             fig.axes[0].set_xlabel(t["fig_condition_axis"])
             made[f"{hid}_{hypothesis.dv}_by_condition"] = ReportFigure(
                 fig, t["fig_by_condition"].format(id=hid.upper(), dv=labels(hypothesis.dv)))
-        else:
+        elif hypothesis.kind == "mediation":
             names = _mediation_labels(labels, hypothesis, outcome.primary)
             made[f"{hid}_mediation_diagram"] = ReportFigure(
                 figures.mediation_diagram(outcome.primary, labels=names, lang=results.lang),

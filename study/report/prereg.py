@@ -102,7 +102,8 @@ def _context(study: Study, lang: str, t: dict) -> dict:
                         "between_code": [f"`{f}`" for f in getattr(h, "between_factors", [])],
                         "two_level": [f for f in getattr(h, "between_factors", []) if len(study.factor(f).levels) == 2],
                         "x": getattr(h, "x", None), "m": ", ".join(getattr(h, "mediators", [])),
-                        "y": getattr(h, "y", None),
+                        "y": getattr(h, "y", None), "model": getattr(h, "model", None),
+                        "w": getattr(h, "w", None),
                         "secondary": ", ".join(getattr(h, "secondary_mediators", [])),
                         "coding": ", ".join(f"`{k}` = {v}" for k, v in getattr(h, "x_coding", {}).items())}
                        for h in plan.hypotheses],

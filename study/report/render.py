@@ -32,6 +32,7 @@ from analysis.apa import (
 )
 from questionnaires import load_motive_codebook
 from study.dataset.codebook import code_columns
+from study.report.process_tables import process_context
 from study.report.verdicts import replication_context
 
 __all__ = ["render_report", "report_context", "load_texts", "md_escape", "DisplayLabels", "template_environment"]
@@ -344,7 +345,9 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
                              for k, v in o.hypothesis.x_coding.items()),
          "models": [_mediation_model(r, role, t, style, labels)
                     for role, r in (("primary", o.primary), ("secondary", o.secondary)) if r is not None]}
-        for o in results.hypotheses if o.hypothesis.kind != "anova"]
+        for o in results.hypotheses if o.hypothesis.kind == "mediation"]
+    context["processes"] = [process_context(o, t, labels) for o in results.hypotheses
+                            if o.hypothesis.kind == "process"]
     context["motives"] = None
     context["strategic_shares"] = ""
     if results.motives is not None:

@@ -39,7 +39,7 @@ def _effects(results) -> list[dict]:
                 effects.append({"id": f"{hypothesis.id}_{factor}_d", "hypothesis": hypothesis.id,
                                 "kind": "smd", "label": f"d {factor}: {comparison.groups[0]} − {comparison.groups[1]}",
                                 "estimate": d, "variance": _d_variance(d, n1, n2), "n": [n1, n2]})
-        else:
+        elif hypothesis.kind == "mediation":
             model = outcome.primary
             for mediator, row in model.indirect.iterrows():
                 effects.append({"id": f"{hypothesis.id}_indirect_{mediator}", "hypothesis": hypothesis.id,
