@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from analysis._checks import (
     as_name_list,
@@ -34,7 +34,37 @@ TEST_COLUMNS = ["row", "col", "n", "test", "statistic", "df", "p", "cramers_v", 
 CODE_PREFIX = "code_"
 
 
-def _table_test(table: pd.DataFrame, correction: bool) -> dict:
+#: Tables drawn for the Monte Carlo exact test of an r x c table (R's fisher.test uses 2000).
+EXACT_DRAWS = 20_000
+
+
+def _log_table_probability(tables: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """log P(table | margins) under independence (multivariate hypergeometric), last two axes."""
+    n = rows.sum()
+    fixed = special.gammaln(rows + 1).sum() + special.gammaln(cols + 1).sum() - special.gammaln(n + 1)
+    return fixed - special.gammaln(tables + 1).sum(axis=(-2, -1))
+
+
+def fisher_freeman_halton(observed, *, draws: int = EXACT_DRAWS, seed: int = 0) -> float:
+    """Monte Carlo p of the Fisher-Freeman-Halton exact test of an r x c table.
+
+    Tables with the observed margins are drawn under independence; the p value is the
+    share no more probable than the observed one, ``(1 + count) / (1 + draws)`` (as R's
+    ``fisher.test(simulate.p.value = TRUE)``), seeded.
+
+    >>> job = np.array([[1, 3, 10, 6], [2, 3, 10, 7], [1, 6, 14, 12], [0, 1, 9, 11]])
+    >>> round(fisher_freeman_halton(job, seed=1), 2)   # R's fisher.test(Job): 0.7827
+    0.78
+    """
+    observed = np.asarray(observed, dtype=np.int64)
+    rows, cols = observed.sum(axis=1), observed.sum(axis=0)
+    drawn = stats.random_table(rows, cols, seed=np.random.default_rng(seed)).rvs(size=draws)
+    threshold = _log_table_probability(observed, rows, cols) + 1e-7  # tables as probable count (as R)
+    count = int((_log_table_probability(drawn, rows, cols) <= threshold).sum())
+    return (1 + count) / (1 + draws)
+
+
+def _table_test(table: pd.DataFrame, correction: bool, seed: int = 0) -> dict:
     """Test of independence on an observed count table (at least 2 x 2)."""
     observed = table.to_numpy(dtype=float)
     n = observed.sum()
@@ -45,6 +75,10 @@ def _table_test(table: pd.DataFrame, correction: bool) -> dict:
         p = stats.fisher_exact(observed).pvalue
         return {"test": "fisher_exact", "statistic": np.nan, "df": np.nan, "p": float(p),
                 "cramers_v": cramers_v, "min_expected": min_expected}
+    if min_expected < 5:  # an r x c table with sparse cells: the exact test, by Monte Carlo
+        return {"test": "fisher_freeman_halton", "statistic": np.nan, "df": np.nan,
+                "p": fisher_freeman_halton(observed, seed=seed), "cramers_v": cramers_v,
+                "min_expected": min_expected}
     test = "chi2"
     if correction and dof == 1:
         chi2, p, _, _ = stats.chi2_contingency(observed, correction=True)
@@ -53,11 +87,14 @@ def _table_test(table: pd.DataFrame, correction: bool) -> dict:
             "cramers_v": cramers_v, "min_expected": min_expected}
 
 
-def crosstab_test(data: pd.DataFrame, row: str, col: str, *, correction: bool = False) -> pd.DataFrame:
+def crosstab_test(data: pd.DataFrame, row: str, col: str, *, correction: bool = False,
+                  seed: int = 0) -> pd.DataFrame:
     """Test whether two categorical columns are independent.
 
-    Pearson's chi-square test on the cross-table of ``row`` by ``col``; for a
-    2 x 2 table with an expected count below 5, Fisher's exact test instead.
+    Pearson's chi-square test on the cross-table of ``row`` by ``col``; when an
+    expected count is below 5, the exact test instead: Fisher's for a 2 x 2 table,
+    the Fisher-Freeman-Halton test (p by seeded Monte Carlo,
+    :func:`fisher_freeman_halton`) for a larger one.
 
     Parameters
     ----------
@@ -69,6 +106,8 @@ def crosstab_test(data: pd.DataFrame, row: str, col: str, *, correction: bool = 
     correction : bool, default False
         Apply Yates' continuity correction to 1-df chi-square tests (only when
         the chi-square test is used).
+    seed : int, default 0
+        Seed of the Monte Carlo exact test of a sparse table larger than 2 x 2.
 
     Returns
     -------
@@ -77,7 +116,8 @@ def crosstab_test(data: pd.DataFrame, row: str, col: str, *, correction: bool = 
 
         - ``row``, ``col``: the two column names;
         - ``n``: participants in the table;
-        - ``test``: ``"chi2"``, ``"chi2_yates"`` or ``"fisher_exact"``;
+        - ``test``: ``"chi2"``, ``"chi2_yates"``, ``"fisher_exact"`` or
+          ``"fisher_freeman_halton"``;
         - ``statistic``, ``df``: chi-square and its degrees of freedom
           (NaN for Fisher's exact test, which has neither);
         - ``p``: two-sided p value of the test used;
@@ -121,12 +161,12 @@ def crosstab_test(data: pd.DataFrame, row: str, col: str, *, correction: bool = 
             "where both are present; check for missing values."
         )
     result = {"row": row, "col": col, "n": int(table.to_numpy().sum())}
-    result.update(_table_test(table, correction))
+    result.update(_table_test(table, correction, seed))
     return pd.DataFrame([result], columns=TEST_COLUMNS)
 
 
 def motives_by_condition(
-    data: pd.DataFrame, codes, by: str = "condition", *, correction: bool = False
+    data: pd.DataFrame, codes, by: str = "condition", *, correction: bool = False, seed: int = 0
 ) -> pd.DataFrame:
     """How often each coded motive was mentioned per condition, with a test.
 
@@ -141,6 +181,8 @@ def motives_by_condition(
         The grouping column.
     correction : bool, default False
         Yates' correction for 1-df chi-square tests, as in :func:`crosstab_test`.
+    seed : int, default 0
+        Seed of the Monte Carlo exact test of a sparse table with more than two groups.
 
     Returns
     -------
@@ -155,7 +197,8 @@ def motives_by_condition(
         - ``test``, ``statistic``, ``df``, ``p``, ``cramers_v``: as in
           :func:`crosstab_test` for the code-by-condition table. A code that
           is constant (nobody, or everybody, mentioned it) is not tested:
-          ``test`` is ``"none"`` and the numbers are NaN.
+          ``test`` is ``"none"`` and the numbers are NaN;
+        - ``p_holm``: ``p`` adjusted for the family of motive tests (Holm, 1979).
 
     Raises
     ------
@@ -203,8 +246,22 @@ def motives_by_condition(
         if min(table.shape) < 2:
             row.update({"test": "none", "statistic": np.nan, "df": np.nan, "p": np.nan, "cramers_v": np.nan})
         else:
-            result = _table_test(table, correction)
+            result = _table_test(table, correction, seed)
             result.pop("min_expected")
             row.update(result)
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table["p_holm"] = _holm(table["p"])
+    return table
+
+
+def _holm(p: pd.Series) -> pd.Series:
+    """Holm's adjustment over the motives that were tested (the family of motive tests)."""
+    # statsmodels is imported here, where it is used, so that ``import analysis`` stays light
+    from statsmodels.stats.multitest import multipletests
+
+    adjusted = pd.Series(np.nan, index=p.index)
+    tested = p.notna()
+    if tested.any():
+        adjusted[tested] = multipletests(p[tested].to_numpy(float), method="holm")[1]
+    return adjusted

@@ -353,10 +353,11 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
     if results.motives is not None:
         levels = study.condition_names
         context["motives"] = _table(
-            t["motives_table"], [t["motive"], *map(labels.group, levels), t["total"], t["test"], "p", "V"],
+            t["motives_table"], [t["motive"], *map(labels.group, levels), t["total"], t["test"], "p",
+                                 t["p_holm"], "V"],
             [[labels(("motive", r["motive"])), *[f"{r[f'n_{c}']} ({_num(r[f'pct_{c}'], 1)}%)" for c in levels],
               f"{r['n_total']} ({_num(r['pct_total'], 1)}%)", t.get(f"test_{r['test']}", r["test"]), _p_cell(r["p"]),
-              _num(r["cramers_v"], bounded=True)] for _, r in results.motives.iterrows()])
+              _p_cell(r["p_holm"]), _num(r["cramers_v"], bounded=True)] for _, r in results.motives.iterrows()])
         context["strategic"] = _strategic_by_condition(results, labels)
         context["strategic_shares"] = ", ".join(f"{t['quote'].format(text=x['condition'])} {x['pct']}%"
                                                 for x in context["strategic"])

@@ -79,9 +79,20 @@ def test_fisher_is_used_only_for_small_expected_2x2():
     result = crosstab_test(small, "code", "condition").iloc[0]
     assert result["test"] == "fisher_exact"
     assert result["p"] == pytest.approx(stats.fisher_exact([[1, 5], [9, 5]]).pvalue, rel=1e-12)
-    # same small counts in a 2 x 3 table: chi-square (Fisher only for 2 x 2)
+    # same small counts in a 2 x 3 table: the Fisher-Freeman-Halton test by Monte Carlo, checked
+    # against the exact p from every table with these margins (enumerated here, independently)
     wide = _long([[1, 5, 2], [9, 5, 8]], [1, 0], ["a", "b", "c"], row="code", col="condition")
-    assert crosstab_test(wide, "code", "condition")["test"].iloc[0] == "chi2"
+    result = crosstab_test(wide, "code", "condition").iloc[0]
+    assert result["test"] == "fisher_freeman_halton"
+    from math import comb
+
+    cols, top = [10, 10, 10], 8
+    def probability(a, b):
+        return comb(cols[0], a) * comb(cols[1], b) * comb(cols[2], top - a - b) / comb(30, top)
+    observed = probability(1, 5)
+    exact = sum(probability(a, b) for a in range(11) for b in range(11)
+                if 0 <= top - a - b <= 10 and probability(a, b) <= observed * (1 + 1e-7))
+    assert result["p"] == pytest.approx(exact, abs=4 * (exact * (1 - exact) / 20_000) ** 0.5)
 
 
 def test_crosstab_bad_input():
@@ -117,7 +128,7 @@ def test_motives_by_condition_counts_and_tests():
     table = motives_by_condition(data, codes, by="condition")
     assert list(table.columns) == [
         "motive", "n_public", "pct_public", "n_private", "pct_private", "n_total", "pct_total",
-        "test", "statistic", "df", "p", "cramers_v",
+        "test", "statistic", "df", "p", "cramers_v", "p_holm",
     ]
     assert table["motive"].tolist() == ["reputation_protection", "image_showcase", "never"]
     for _, row in table.iterrows():
@@ -145,3 +156,28 @@ def test_motives_by_condition_bad_codes():
         motives_by_condition(data, [], by="condition")
     with pytest.raises(ValueError, match="not in the data"):
         motives_by_condition(data, "code_reputation_protection", by="channel")
+
+
+def test_sparse_r_by_c_tables_use_the_exact_test_by_monte_carlo():
+    # R's fisher.test help page, Agresti (2002, p. 57) job satisfaction by income:
+    #   Job <- matrix(c(1,2,1,0, 3,3,6,1, 10,10,14,9, 6,7,12,11), 4, 4); fisher.test(Job)  # 0.7827
+    # The Monte Carlo p (100,000 tables) must be within 4 of its standard errors of R's exact p.
+    from analysis.crosstab import fisher_freeman_halton
+
+    job = np.array([[1, 3, 10, 6], [2, 3, 10, 7], [1, 6, 14, 12], [0, 1, 9, 11]])
+    p = fisher_freeman_halton(job, draws=100_000, seed=11)
+    assert abs(p - 0.7827) < 4 * np.sqrt(0.7827 * 0.2173 / 100_000)
+    assert fisher_freeman_halton(job, draws=2000, seed=3) == fisher_freeman_halton(job, draws=2000, seed=3)
+    assert fisher_freeman_halton(job, draws=2000, seed=3) != fisher_freeman_halton(job, draws=2000, seed=4)
+
+
+def test_motive_tests_are_holm_adjusted_and_sparse_tables_say_so():
+    rng = np.random.default_rng(4)
+    data = pd.DataFrame({"condition": np.repeat(["a", "b", "c"], 20),
+                         "code_x": rng.integers(0, 2, 60), "code_y": (rng.random(60) < 0.05).astype(int)})
+    table = motives_by_condition(data, ["code_x", "code_y"], by="condition").set_index("motive")
+    assert table.loc["y", "test"] == "fisher_freeman_halton"  # expected counts far below 5
+    assert table.loc["x", "test"] == "chi2"
+    from statsmodels.stats.multitest import multipletests
+
+    assert table["p_holm"].to_numpy() == pytest.approx(multipletests(table["p"], method="holm")[1])
