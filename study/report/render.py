@@ -192,6 +192,12 @@ def _apa(text: str, style: str):
     return ApaHtml(text) if style == "html" else text
 
 
+def _collapsed_over(hypothesis, factor: str, t: dict, labels) -> str | None:
+    """In a factorial design a two-group comparison pools the other factors' levels: say so."""
+    others = [f for f in hypothesis.between_factors if f != factor]
+    return t["collapsed_over"].format(factors=", ".join(labels(f) for f in others)) if others else None
+
+
 def _comparison_context(result, factor: str, study, alpha: float, style: str, labels) -> dict:
     tests = result.tests.set_index("test")
     effects = result.effects.set_index("effect")
@@ -249,12 +255,14 @@ def _anova_context(outcome, study, t: dict, style: str, labels) -> dict:
         welch = _apa(apa_welch(w["F"], w["df1"], w["df2"], w["p"], style=style, lang=labels.lang), style)
     rows = [[" × ".join(labels(f) for f in r.source.split(":")) if r.source != "Residual" else t["residual"],
              _num(r.ss), _num(r.df, 0) if float(r.df).is_integer() else _num(r.df), _num(r.ms), _num(r.F),
-             _p_cell(r.p), _num(r.eta2_p, bounded=True), _num(r.omega2, bounded=True)]
+             _p_cell(r.p), _num(r.eta2_p, bounded=True),
+             _num(max(r.omega2, 0.0) if pd.notna(r.omega2) else r.omega2, bounded=True)]  # as R's effectsize
             for r in table.itertuples(index=False)]
     return {
         "id": outcome.hypothesis.id.upper(), "description": outcome.hypothesis.description_in(labels.lang),
         "dv": labels(outcome.hypothesis.dv), "effects": effects, "welch": welch,
-        "comparisons": [_comparison_context(result, factor, study, alpha, style, labels)
+        "comparisons": [{**_comparison_context(result, factor, study, alpha, style, labels),
+                         "collapsed": _collapsed_over(outcome.hypothesis, factor, t, labels)}
                         for factor, result in outcome.comparisons.items()],
         "table": _table(t["anova_table"], [t["source"], "SS", "df", "MS", "F", "p", "η²p", "ω²p"], rows),
         "assumptions": None if outcome.assumptions is None else _table(
