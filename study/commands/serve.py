@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     # server loads FastAPI, SQLAlchemy and uvicorn.
     import uvicorn
 
+    from study.design.crosscheck import missing_for_serving
     from study.design.loader import load_study
     from study.survey.app import create_app
     from study.survey.db import SurveyDatabaseError
@@ -62,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port}: choose a port between 1 and 65535")
     study = load_study(args.study)  # StudyFileError is a UserError: printed, exit code 2
+    missing = missing_for_serving(study)
+    if missing:
+        raise UserError(f"study {study.id!r} is for analysis only (purpose: analysis) and cannot be served: "
+                        f"it has no {', '.join(missing)}. Add them (see docs/study-file.md) and remove "
+                        "'purpose: analysis'.")
     token = os.environ.get("REPLYLAB_ADMIN_TOKEN")
     try:
         app = create_app(study, args.db, admin_token=token, secure_cookies=args.secure_cookies,

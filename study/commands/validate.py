@@ -40,6 +40,9 @@ def summary(study) -> str:
     >>> print(summary(load_study("tilburg")))  # doctest: +ELLIPSIS
     OK tilburg (.../study.yaml): 1 factor, 2 conditions (public, private), languages nl, en, 8 questionnaire modules, 21 items, 3 scales, 2 hypotheses, target N 140
     """
+    # Imported here, as in run(): ``replylab --help`` must not load the study modules.
+    from study.design.crosscheck import missing_for_serving
+
     questionnaire = study.questionnaire
     n_factors = len(study.factors)
     return (
@@ -49,6 +52,8 @@ def summary(study) -> str:
         f"{len(study.questionnaire_modules)} questionnaire modules, {len(questionnaire.items)} items, "
         f"{len(questionnaire.scales)} scales, {len(study.analysis.hypotheses)} hypotheses, "
         f"target N {study.target_n}"
+        + (f"; for analysis only: to serve it, add {', '.join(missing_for_serving(study))}"
+           if missing_for_serving(study) else "")
     )
 
 

@@ -38,10 +38,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported when the command runs, not when ``replylab --help`` lists it: loading a study
     # loads pandas, through questionnaires.
+    from study.design.crosscheck import missing_for_serving
     from study.design.loader import load_study
     from study.design.vignettes import write_vignettes
 
     study = load_study(args.study)  # StudyFileError is a UserError: printed, exit code 2
+    missing = missing_for_serving(study)
+    if missing:
+        raise UserError(f"study {study.id!r} is for analysis only (purpose: analysis) and cannot be shown as vignettes: "
+                        f"it has no {', '.join(missing)}. Add them (see docs/study-file.md) and remove "
+                        "'purpose: analysis'.")
     if args.lang is not None and args.lang not in study.languages:
         raise UserError(
             f"--lang {args.lang!r}: study {study.id!r} has languages {list(study.languages)}; "

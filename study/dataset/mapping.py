@@ -1,7 +1,9 @@
 """Bring a foreign CSV (a Qualtrics export, another lab's data) onto the canonical columns.
 
-A mapping file (YAML, documented in ``docs/data-mapping.md``) renames columns,
-recodes values, fills constant columns and skips extra header rows; then
+A mapping file (YAML, documented in ``docs/data-mapping.md``) keeps or drops rows,
+declares missing codes, merges per-condition copies of a question, derives a column
+from which columns were answered, renames columns, recodes values (also to missing),
+fills constant columns and skips extra header rows; then
 :func:`load_data` checks that every column the study's analysis needs is there
 and raises a :class:`~study.errors.UserError` naming the first missing ones and
 the mapping option otherwise.
@@ -13,9 +15,12 @@ the mapping option otherwise.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from pathlib import Path
+from typing import Literal
 
+import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -45,15 +50,45 @@ class DataMapping(BaseModel):
         Rows under the header to skip (a Qualtrics CSV export has 2: question texts and import ids).
     drop_columns : list
         Source columns to leave out.
+    keep, drop : dict
+        Row filters on source columns: ``{column: [values]}``; ``keep`` keeps only rows
+        whose value is listed (``Finished: [true, 1]``), ``drop`` removes rows whose value
+        is listed (``Status: [Survey Preview, 1]``). Matched on the value's text, ignoring case.
+    missing : dict
+        Missing codes: ``{column: [codes]}`` for source columns, ``all: [codes]`` for every
+        column (e.g. ``all: [-99]``); a cell holding one becomes missing.
+    merge : dict
+        Canonical column -> source columns, the first answered one taken: the per-condition
+        copies of one question (``att_1: [Q5_1, Q15_1]``). A row with different answers in
+        two copies gets no answer (missing) and is logged.
+    from_answered : dict
+        Canonical column -> {value: [source columns]}: the value whose columns were answered
+        (``condition: {public: [Q5_1, Q6], private: [Q15_1, Q16]}``).
+    unmapped : {'keep', 'drop'}
+        Source columns that no rename, merge or derivation names are kept (default) or left out.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     columns: dict[str, str] = {}
-    values: dict[str, dict[str | int | float | bool, str | int | float]] = {}
+    values: dict[str, dict[str | int | float | bool, str | int | float | None]] = {}
     defaults: dict[str, str | int | float] = {}
     skip_rows: int = Field(0, ge=0)
     drop_columns: list[str] = []
+    keep: dict[str, list[str | int | float | bool]] = {}
+    drop: dict[str, list[str | int | float | bool]] = {}
+    missing: dict[str, list[str | int | float]] = {}
+    merge: dict[str, list[str]] = {}
+    from_answered: dict[str, dict[str, list[str]]] = {}
+    unmapped: Literal["keep", "drop"] = "keep"
+
+    def source_columns(self) -> list[str]:
+        """Every source column the mapping names, in the order of its options."""
+        named = [*self.columns, *self.drop_columns, *self.keep, *self.drop,
+                 *(c for c in self.missing if c != "all")]
+        named += [c for sources in self.merge.values() for c in sources]
+        named += [c for levels in self.from_answered.values() for sources in levels.values() for c in sources]
+        return list(dict.fromkeys(named))
 
 
 def load_mapping(mapping) -> DataMapping:
@@ -92,8 +127,92 @@ def _as_key(value) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def apply_mapping(data: pd.DataFrame, mapping) -> pd.DataFrame:
-    """Rename, drop, recode and fill columns as the mapping says; returns a new DataFrame.
+def _key(value) -> str:
+    """A value's text for matching filters and missing codes (``1.0`` -> ``1``, case folded)."""
+    return _as_key(value).casefold()
+
+
+def _answered(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    present = frame[columns].notna() & (frame[columns].astype("object").astype(str) != "")
+    return present.any(axis=1)
+
+
+def _check_named_columns(data: pd.DataFrame, mapping: DataMapping) -> None:
+    missing = [c for c in mapping.source_columns() if c not in data.columns]
+    if not missing:
+        return
+    hints = []
+    for name in missing[:3]:
+        close = difflib.get_close_matches(name, [str(c) for c in data.columns], n=1)
+        if close:
+            hints.append(f"{name!r}: did you mean {close[0]!r}?")
+    listed = ", ".join(map(repr, missing[:8])) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+    columns = [str(c) for c in data.columns]
+    shown = ", ".join(columns[:12]) + (f" ... ({len(columns)} columns)" if len(columns) > 12 else "")
+    raise UserError(f"the mapping names column(s) {listed} that the data do not have"
+                    + (f" ({'; '.join(hints)})" if hints else "") + f"; the data's columns are: {shown}.")
+
+
+def _filter_rows(frame: pd.DataFrame, mapping: DataMapping, log: list | None) -> pd.DataFrame:
+    dropped = pd.Series(False, index=frame.index)
+    for rule, filters in (("drop", mapping.drop), ("keep", mapping.keep)):
+        for column, listed in filters.items():
+            wanted = {_key(v) for v in listed}
+            keys = frame[column].map(lambda v: "" if pd.isna(v) else _key(v))
+            hit = keys.isin(wanted) if rule == "drop" else ~keys.isin(wanted)
+            new = hit & ~dropped
+            if log is not None:
+                for row in frame.index[new]:
+                    log.append({"row": row, "column": column, "value": frame.at[row, column], "rule": rule})
+            dropped |= hit
+    return frame.loc[~dropped]
+
+
+def _declare_missing(frame: pd.DataFrame, mapping: DataMapping) -> pd.DataFrame:
+    for column in frame.columns:
+        codes = {_key(v) for v in [*mapping.missing.get("all", []), *mapping.missing.get(column, [])]}
+        if codes:
+            keys = frame[column].map(lambda v: None if pd.isna(v) else _key(v))
+            frame[column] = frame[column].where(~keys.isin(codes), np.nan)
+    return frame
+
+
+def _derive_from_answered(frame: pd.DataFrame, mapping: DataMapping, log: list | None) -> pd.DataFrame:
+    for target, levels in mapping.from_answered.items():
+        answered = pd.DataFrame({level: _answered(frame, list(sources)) for level, sources in levels.items()})
+        value = pd.Series(np.nan, index=frame.index, dtype=object)
+        for level in answered.columns:
+            value[answered[level] & (answered.sum(axis=1) == 1)] = level
+        if log is not None:
+            for row in answered.index[answered.sum(axis=1) > 1]:
+                log.append({"row": row, "column": target, "rule": "from_answered",
+                            "value": ", ".join(answered.columns[answered.loc[row]])})
+        frame[target] = value
+    return frame
+
+
+def _merge_copies(frame: pd.DataFrame, mapping: DataMapping, log: list | None) -> pd.DataFrame:
+    for target, sources in mapping.merge.items():
+        block = frame[list(sources)].astype("object")
+        block = block.where(block.astype(str) != "", np.nan)
+        counts = block.notna().sum(axis=1)
+        clash = [row for row in block.index[counts > 1] if block.loc[row].dropna().map(_as_key).nunique() > 1]
+        merged = block.bfill(axis=1).iloc[:, 0] if len(sources) else pd.Series(np.nan, index=frame.index)
+        merged[clash] = np.nan
+        if log is not None:
+            for row in clash:
+                answers = ", ".join(f"{c}={block.at[row, c]!r}" for c in sources if pd.notna(block.at[row, c]))
+                log.append({"row": row, "column": target, "rule": "merge", "value": answers})
+        frame[target] = merged.infer_objects()
+    return frame
+
+
+def apply_mapping(data: pd.DataFrame, mapping, *, log: list | None = None) -> pd.DataFrame:
+    """Filter rows, declare missing codes, merge, derive, rename, drop, recode and fill
+    columns as the mapping says; returns a new DataFrame (the index is kept).
+
+    ``log``, if given, receives one dict per row dropped by ``keep``/``drop`` (``row``,
+    ``column``, ``value``, ``rule``) and per row whose ``from_answered`` value is unclear.
 
     Examples
     --------
@@ -107,11 +226,20 @@ def apply_mapping(data: pd.DataFrame, mapping) -> pd.DataFrame:
     2   public      7   nl
     """
     mapping = load_mapping(mapping)
-    missing = [c for c in [*mapping.columns, *mapping.drop_columns] if c not in data.columns]
-    if missing:
-        raise UserError(f"the mapping names column(s) {', '.join(map(repr, missing))} that the data do not "
-                        f"have; the data's columns are: {', '.join(map(str, data.columns))}.")
-    frame = data.drop(columns=mapping.drop_columns).rename(columns=mapping.columns)
+    _check_named_columns(data, mapping)
+    frame = _filter_rows(data, mapping, log).copy()
+    frame = _declare_missing(frame, mapping)
+    frame = _derive_from_answered(frame, mapping, log)
+    frame = _merge_copies(frame, mapping, log)
+    merged = {c for sources in mapping.merge.values() for c in sources}
+    merged |= {c for levels in mapping.from_answered.values() for sources in levels.values() for c in sources}
+    made = set(mapping.merge) | set(mapping.from_answered)
+    leave_out = [c for c in mapping.drop_columns if c not in made]
+    leave_out += [c for c in merged if c not in mapping.columns and c not in made and c not in leave_out]
+    if mapping.unmapped == "drop":
+        leave_out += [c for c in frame.columns if c not in mapping.columns and c not in made
+                      and c not in leave_out]
+    frame = frame.drop(columns=[c for c in leave_out if c in frame.columns]).rename(columns=mapping.columns)
     for column, recode in mapping.values.items():
         if column not in frame.columns:
             raise UserError(f"the mapping recodes values of column {column!r}, which the data do not have "
@@ -119,7 +247,9 @@ def apply_mapping(data: pd.DataFrame, mapping) -> pd.DataFrame:
         table = {_as_key(source): target for source, target in recode.items()}
         original = frame[column]
         keys = original.map(lambda v: None if pd.isna(v) else _as_key(v))
-        frame[column] = [table.get(k, v) if k is not None else v for k, v in zip(keys, original.astype("object"))]
+        recoded = [table.get(k, v) if k is not None else v for k, v in zip(keys, original.astype("object"))]
+        series = pd.Series(recoded, index=frame.index)
+        frame[column] = series.where(series.notna(), np.nan).infer_objects() if series.dtype == object else series
     for column, value in mapping.defaults.items():
         if column not in frame.columns:
             frame[column] = value
@@ -200,6 +330,10 @@ def _check_and_complete(frame: pd.DataFrame, study: Study, name: str) -> pd.Data
 def load_data(data, study: Study, mapping=None, *, source: dict | None = None) -> pd.DataFrame:
     """Read (a path) or take (a DataFrame) the data, apply the mapping, check the columns.
 
+    A path is read by :func:`study.dataset.importers.readers.read_table`: CSV or TSV
+    (a Qualtrics export's extra header rows recognised; ``skip_rows`` checked against
+    them), SPSS ``.sav``, Stata ``.dta`` or Excel ``.xlsx``.
+
     ``source``, if given, receives ``sha256`` of the file read (for the manifest).
 
     Raises
@@ -213,13 +347,11 @@ def load_data(data, study: Study, mapping=None, *, source: dict | None = None) -
     else:
         path = Path(data)
         name = str(path)
-        try:
-            raw = path.read_bytes()
-            frame = pd.read_csv(path, skiprows=range(1, 1 + mapping.skip_rows))
-        except FileNotFoundError:
-            raise UserError(f"{name}: data file not found; check the path.") from None
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-            raise UserError(f"{name}: cannot read it as a CSV file ({error}).") from None
+        # the importers' reader: CSV/TSV (header rows recognised), .sav, .dta, .xlsx
+        from study.dataset.importers.readers import read_table
+
+        frame = read_table(path, skip_rows=mapping.skip_rows or None).frame.reset_index(drop=True)
+        raw = path.read_bytes()
         if source is not None:
             source["sha256"] = hashlib.sha256(raw).hexdigest()
     return _check_and_complete(apply_mapping(frame, mapping), study, name)

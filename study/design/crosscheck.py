@@ -28,9 +28,11 @@ def cross_check(study: Study) -> list[tuple[tuple, str]]:
     []
     """
     problems: list[tuple[tuple, str]] = []
+    problems += _check_serving_blocks(study)
     problems += _check_ids(study)
     problems += _check_translations(study)
-    problems += _check_threads(study)
+    if study.vignette is not None:
+        problems += _check_threads(study)
     questionnaire, module_problems = _combined_questionnaire(study)
     problems += module_problems
     if questionnaire is not None:
@@ -38,7 +40,7 @@ def cross_check(study: Study) -> list[tuple[tuple, str]]:
         problems += _check_hypotheses(study, questionnaire)
         problems += _check_simulation(study, questionnaire)
         problems += _check_original(study, questionnaire)
-    if study.assignment.scheme == "permuted_blocks":
+    if study.assignment is not None and study.assignment.scheme == "permuted_blocks":
         size, k = study.assignment.block_size, len(study.conditions)
         if size is None or size % k:
             problems.append((("assignment", "block_size"),
@@ -54,6 +56,23 @@ def _duplicates(values) -> list[tuple[int, object]]:
             repeated.append((index, value))
         seen.add(value)
     return repeated
+
+
+#: What a study needs before it can be served (a ``purpose: analysis`` study may leave them out).
+SERVING_BLOCKS = ("texts", "vignette", "assignment", "completion")
+
+
+def missing_for_serving(study: Study) -> list[str]:
+    """The blocks a study still lacks before ``replylab serve`` can run it."""
+    return [name for name in SERVING_BLOCKS if getattr(study, name) is None]
+
+
+def _check_serving_blocks(study: Study):
+    if study.purpose == "analysis":
+        return []
+    return [((name,), "required field is missing (a study to be served needs it; a study only for "
+                      "analysing data collected elsewhere says purpose: analysis)")
+            for name in missing_for_serving(study)]
 
 
 def _check_ids(study: Study):
@@ -80,15 +99,17 @@ def _check_ids(study: Study):
 def _localized_fields(study: Study):
     """(location, mapping) of every participant-facing text in the study."""
     yield ("title",), study.title
-    for part in ("welcome", "consent", "decline", "debrief"):
-        yield ("texts", part), getattr(study.texts, part)
-    yield ("vignette", "intro"), study.vignette.intro
+    if study.texts is not None:
+        for part in ("welcome", "consent", "decline", "debrief"):
+            yield ("texts", part), getattr(study.texts, part)
+    if study.vignette is not None:
+        yield ("vignette", "intro"), study.vignette.intro
     for f_index, factor in enumerate(study.factors):
         if factor.label is not None:
             yield ("factors", f_index, "label"), factor.label
         for l_index, level in enumerate(factor.levels):
             yield ("factors", f_index, "levels", l_index, "label"), level.label
-    for condition, by_lang in study.vignette.threads.items():
+    for condition, by_lang in (study.vignette.threads.items() if study.vignette else ()):
         yield ("vignette", "threads", condition), by_lang
     for h_index, hypothesis in enumerate(study.analysis.hypotheses):
         if isinstance(hypothesis.description, dict):  # a plain string serves every language

@@ -376,13 +376,14 @@ class Study(_Part):
     source: str | None = None
     languages: list[Lang] = Field(min_length=1)
     factors: list[Factor] = Field(min_length=1)
-    texts: Texts
-    vignette: Vignette
+    purpose: Literal["study", "analysis"] = "study"
+    texts: Texts | None = None
+    vignette: Vignette | None = None
     questionnaire_modules: list[ModuleRef] = Field(min_length=1)
-    assignment: Assignment
+    assignment: Assignment | None = None
     target_n: int = Field(ge=1)
     checks: Checks = Checks()
-    completion: Completion
+    completion: Completion | None = None
     analysis: AnalysisPlan
     simulation: SimulationModel = Field(default_factory=SimulationModel)
     original: Original | None = None  # the original study's findings, for a replication

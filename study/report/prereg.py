@@ -114,7 +114,7 @@ def _context(study: Study, lang: str, t: dict) -> dict:
                      "levels": [{"name": lv.name, "label": lv.label[lang]} for lv in f.levels]}
                     for f in study.factors],
         "conditions": [f"`{c}`" for c in study.condition_names],
-        "assignment": t[f"scheme_{study.assignment.scheme}"],
+        "assignment": t[f"scheme_{study.assignment.scheme}"] if study.assignment else t["scheme_elsewhere"],
         "target_n": study.target_n, "n_per_condition": study.target_n // len(study.conditions),
         "alpha": format_number(plan.alpha, 2, leading_zero=False), "n_boot": plan.n_boot, "seed": plan.seed,
         "ci_method": t[f"ci_method_{plan.ci_method}"], "bounds": [format_number(b, 2) for b in plan.equivalence_bounds],

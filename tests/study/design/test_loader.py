@@ -157,3 +157,22 @@ def test_a_missing_questionnaire_file_is_reported_with_its_line(tmp_path):
     assert "not found" in message
 
 
+
+
+def test_an_analysis_only_study_may_leave_out_what_only_serving_needs(tmp_path, capsys):
+    from study.cli import main
+
+    block = "completion:\n  code: FIBR2021\n  redirect_url: \"https://app.prolific.com/submissions/complete?cc={code}\"\n"
+    text = shipped_text()
+    assert text.count(block) == 1
+    path = tmp_path / "study.yaml"
+    path.write_text(text.replace(block, ""), encoding="utf-8")
+    with pytest.raises(StudyFileError) as error:  # a study to be served needs it
+        load_study(path)
+    assert _single(error, "completion").message.startswith("required field is missing")
+    path.write_text("purpose: analysis\n" + text.replace(block, ""), encoding="utf-8")
+    assert load_study(path).completion is None
+    assert main(["validate", str(path)]) == 0
+    assert "for analysis only: to serve it, add completion" in capsys.readouterr().out
+    assert main(["serve", str(path)]) == 2
+    assert "is for analysis only" in capsys.readouterr().err
