@@ -187,8 +187,10 @@ def test_rating_scales_never_wrap_and_show_each_pole_once(browser, server, width
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(server["url"] + "/?lang=en")
-    page.get_by_role("button", name="I agree to take part").click()
-    page.wait_for_function("!document.getElementById('next').disabled", timeout=5000)
+    with page.expect_navigation():  # wait for the vignette page, not the consent page's state
+        page.get_by_role("button", name="I agree to take part").click()
+    page.wait_for_function("document.getElementById('next') && !document.getElementById('next').disabled",
+                           timeout=5000)
     with page.expect_navigation():
         page.locator("#next").click()
     checked = 0
