@@ -43,6 +43,8 @@ UI_TEXT = {
         "conditions_intro": "Participants were shown one of these versions:",
         "not_selected": "not answered",
         "optional": "optional",
+        "required": "required",
+        "required_note": "Questions marked * need an answer.",
         "preview": "Preview: nothing you do here is counted.",
         "error_heading": "Something went wrong",
         "back_to_survey": "Back to the survey",
@@ -64,6 +66,7 @@ UI_TEXT = {
         "max_chars": "At most {n} characters.",
         "chars_typed": "{count} characters",
         "too_long_now": "that is more than {n}; please shorten your answer before you send it.",
+        "can_continue": "The button works now; you can go on.",
         "sent_too_early": "You sent this page before the reading time was up. Please read the situation, then send the page again.",
     },
     "nl": {
@@ -87,6 +90,8 @@ UI_TEXT = {
         "conditions_intro": "Deelnemers kregen een van deze versies te zien:",
         "not_selected": "niet beantwoord",
         "optional": "optioneel",
+        "required": "verplicht",
+        "required_note": "Vragen met een * zijn verplicht.",
         "preview": "Voorbeeldweergave: niets wat je hier doet wordt meegeteld.",
         "error_heading": "Er ging iets mis",
         "back_to_survey": "Terug naar de vragenlijst",
@@ -108,6 +113,7 @@ UI_TEXT = {
         "max_chars": "Maximaal {n} tekens.",
         "chars_typed": "{count} tekens",
         "too_long_now": "dat is meer dan {n}; maak je antwoord korter voordat je het verstuurt.",
+        "can_continue": "De knop werkt nu; je kunt verder.",
         "sent_too_early": "Je verstuurde deze pagina voordat de leestijd om was. Lees de situatie en verstuur de pagina daarna opnieuw.",
     },
 }

@@ -11,6 +11,7 @@ import re
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,16 +37,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextmanager
+def running_server(study, db_path: Path):
+    """The survey app for ``study`` served by uvicorn on a free loopback port (a thread)."""
     import uvicorn
 
-    study = without_reading_delay(load_study("tilburg"), seconds=1.0)
-    db_path = tmp_path_factory.mktemp("browser") / "survey.db"
     app = create_app(study, f"sqlite:///{db_path}", admin_token=ADMIN_TOKEN)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
     deadline = time.time() + 10
@@ -53,10 +52,19 @@ def server(tmp_path_factory):
         if time.time() > deadline:
             raise RuntimeError("uvicorn did not start within 10 s")
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "app": app, "study": study}
-    uv.should_exit = True
-    thread.join(timeout=10)
-    app.state.survey.db.close()
+    try:
+        yield {"url": f"http://127.0.0.1:{port}", "app": app, "study": study}
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        app.state.survey.db.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    study = without_reading_delay(load_study("tilburg"), seconds=1.0)
+    with running_server(study, tmp_path_factory.mktemp("browser") / "survey.db") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
