@@ -23,7 +23,7 @@ import pytest
 
 from study import load_study
 from tests.study.survey.conftest import without_reading_delay
-from tests.study.survey.test_browser import ARGS, ARTIFACTS, CHROMIUM, running_server, shot
+from tests.study.survey.test_browser import ARGS, ARTIFACTS, CHROMIUM, answer_every_item, running_server, shot
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 #: Where ``npm ci`` (``.ci/run``) puts axe-core; ``REPLYLAB_AXE_CORE`` may point elsewhere.
@@ -111,17 +111,6 @@ class AxeAudit:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"axe-{self.lang}-{self.width}.json"
         path.write_text(json.dumps(self.findings, indent=1, ensure_ascii=False), encoding="utf-8")
-
-
-def answer_every_item(page) -> None:
-    for fieldset in page.locator("fieldset.item").all():
-        radios = fieldset.locator("input[type=radio]")
-        if radios.count():
-            radios.nth(min(3, radios.count() - 1)).check()
-        elif fieldset.locator("input[type=number]").count():
-            fieldset.locator("input[type=number]").fill("34")
-        else:
-            fieldset.locator("textarea").fill("They want to show that they help customers.")
 
 
 def submit(page) -> None:

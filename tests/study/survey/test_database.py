@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from study.design.assignment import active_counts, assign_condition
 from study.survey.db import SurveyDatabase, SurveyDatabaseError
-from tests.study.survey.conftest import postgres_url
+from tests.study.survey.conftest import postgres_url, wipe
 
 CONDITIONS = ["public", "private"]
 
@@ -40,14 +40,9 @@ def db(request, tmp_path):
     database.ensure_study(study_id, "f" * 64)
     database.test_study_id = study_id
     yield database
-    if database.dialect == "postgresql":
+    if database.dialect == "postgresql":  # one server for all tests: leave nothing behind
+        wipe(database, study_id)
         with database.engine.begin() as conn:
-            ids = "SELECT participant_id FROM replylab_participants WHERE study_id = :s"
-            for table in ("replylab_answers", "replylab_page_visits"):
-                conn.execute(text(f"DELETE FROM {table} WHERE participant_id IN ({ids})"),
-                             {"s": study_id})
-            conn.execute(text("DELETE FROM replylab_participants WHERE study_id = :s"),
-                         {"s": study_id})
             conn.execute(text("DELETE FROM replylab_studies WHERE study_id = :s"), {"s": study_id})
     database.close()
 
