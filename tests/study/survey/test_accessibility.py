@@ -23,7 +23,14 @@ import pytest
 
 from study import load_study
 from tests.study.survey.conftest import without_reading_delay
-from tests.study.survey.test_browser import ARGS, ARTIFACTS, CHROMIUM, answer_every_item, running_server, shot
+from tests.study.survey.test_browser import (
+    ARGS,
+    ARTIFACTS,
+    CHROMIUM,
+    answer_every_item,
+    running_server,
+    shot,
+)
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 #: Where ``npm ci`` (``.ci/run``) puts axe-core; ``REPLYLAB_AXE_CORE`` may point elsewhere.
