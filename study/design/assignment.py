@@ -56,6 +56,7 @@ __all__ = [
     "assignment_sequence",
     "balanced_completes",
     "complete_randomisation",
+    "current_status",
     "fills_condition",
     "permuted_block",
     "permuted_blocks",
@@ -240,6 +241,21 @@ def fills_condition(status: str, last_seen_at, *, now, timeout_minutes: float = 
         return False
     idle = _epoch_seconds(now, "now") - _epoch_seconds(last_seen_at, "last_seen_at")
     return idle < 60.0 * _check_timeout(timeout_minutes)
+
+
+def current_status(status: str, last_seen_at, *, now, timeout_minutes: float = 30) -> str:
+    """A stored status as it stands at ``now``: an in-progress participant past the idle timeout
+    has timed out (the database marks it so only at the next assignment).
+
+    >>> current_status("in_progress", 0.0, now=3600.0, timeout_minutes=30)
+    'timed_out'
+    >>> current_status("complete", 0.0, now=3600.0)
+    'complete'
+    """
+    if status == "in_progress" and not fills_condition(status, last_seen_at, now=now,
+                                                       timeout_minutes=timeout_minutes):
+        return "timed_out"
+    return status
 
 
 def active_counts(

@@ -39,8 +39,6 @@ from pydantic import Field, model_validator
 
 from study.design.fields import Id, Localized, NonEmpty, Part
 
-QUANTITY_KINDS = ("smd", "proportion", "proportion_difference", "correlation", "indirect")
-
 #: What each kind of quantity needs, besides ``kind``.
 _NEEDS = {
     "smd": ("hypothesis", "levels"),

@@ -31,17 +31,18 @@ import pandas as pd
 from analysis.replication import claim_tests, replication_tests
 from study.report.verdicts import VERDICT_RULES, claim_verdict
 
-SUMMARY_COLUMNS = ["claim", "quantity", "claimed", "estimate", "se", "ci_low", "ci_high", "n", "bound",
+SUMMARY_COLUMNS = ["claim", "quantity", "kind", "claimed", "estimate", "se", "ci_low", "ci_high", "n", "bound",
                    "verdict", "deciding_criterion"]
 
 
-def _two_level_frame(data: pd.DataFrame, factor: str, levels: list[str], column: str):
+def _values_by_level(data: pd.DataFrame, factor: str, levels: list[str], column: str) -> list[pd.Series]:
+    """The numeric values of ``column`` at each of ``levels`` of ``factor``, missing ones dropped."""
     values = [pd.to_numeric(data.loc[data[factor].astype("object") == level, column],
                             errors="coerce").dropna() for level in levels]
     return values
 
 
-def _smd(quantity, results, alpha):
+def _smd(quantity, results):
     outcome = results.hypothesis(quantity.hypothesis)
     factor = quantity.factor or outcome.hypothesis.between_factors[0]
     comparison = outcome.comparisons[factor]
@@ -53,9 +54,9 @@ def _smd(quantity, results, alpha):
     return {"estimate": d, "n": (int(sizes[first]), int(sizes[second])), "kind": "smd", "se": None}
 
 
-def _proportion(quantity, results, alpha):
+def _proportion(quantity, results):
     data = results.analysed
-    (values,) = _two_level_frame(data, quantity.factor, quantity.levels, quantity.column)
+    (values,) = _values_by_level(data, quantity.factor, quantity.levels, quantity.column)
     n, share = len(values), float(values.mean()) if len(values) else math.nan
     null = quantity.against
     # a score test of the share against `against`: the se under the null
@@ -63,21 +64,21 @@ def _proportion(quantity, results, alpha):
             "n": n, "kind": "generic", "shown": share, "offset": null}
 
 
-def _proportion_difference(quantity, results, alpha):
-    first, second = _two_level_frame(results.analysed, quantity.factor, quantity.levels, quantity.column)
+def _proportion_difference(quantity, results):
+    first, second = _values_by_level(results.analysed, quantity.factor, quantity.levels, quantity.column)
     p1, p2 = float(first.mean()), float(second.mean())
     se = math.sqrt(p1 * (1 - p1) / len(first) + p2 * (1 - p2) / len(second))
     return {"estimate": p1 - p2, "se": se if se > 0 else math.nan, "n": (len(first), len(second)),
             "kind": "generic"}
 
 
-def _correlation(quantity, results, alpha):
+def _correlation(quantity, results):
     pair = results.analysed[[quantity.column, quantity.y]].apply(pd.to_numeric, errors="coerce").dropna()
     r = float(np.corrcoef(pair[quantity.column], pair[quantity.y])[0, 1])
     return {"estimate": r, "n": len(pair), "kind": "r", "se": None}
 
 
-def _indirect(quantity, results, alpha):
+def _indirect(quantity, results):
     model = results.hypothesis(quantity.hypothesis).primary
     row = model.indirect.iloc[0]
     sd_y = float(np.std(model.y_values, ddof=1))
@@ -115,7 +116,7 @@ def _criteria(claim, computed: dict, study) -> pd.DataFrame:
     return replication_tests(reported.estimate, computed["estimate"], **original, **replication, **common)
 
 
-def _sampling_se(computed: dict, offset: float) -> float:
+def _sampling_se(computed: dict) -> float:
     """The estimate's standard error for pooling across sites (a share: its own, not the null's)."""
     if "shown" in computed:
         share, n = computed["shown"], computed["n"]
@@ -140,8 +141,9 @@ def replication_verdicts(results) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]
     Returns
     -------
     (pandas.DataFrame, dict)
-        One row per claim, columns ``claim, quantity, claimed, estimate, se,
-        ci_low, ci_high, n, verdict, deciding_criterion`` (``estimate`` on the
+        One row per claim, columns ``claim, quantity, kind, claimed, estimate, se,
+        ci_low, ci_high, n, bound, verdict, deciding_criterion`` (``kind`` the scale
+        it is tested and pooled on: ``smd``, ``r`` or ``generic``; ``estimate`` on the
         quantity's scale: d, r, a share or difference of shares, an indirect
         effect; ``se`` its standard error, for r that of Fisher's z; the
         interval is the deciding criterion's; ``bound`` the equivalence bound a
@@ -154,15 +156,16 @@ def replication_verdicts(results) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]
         return pd.DataFrame(columns=SUMMARY_COLUMNS), {}
     rows, tables = [], {}
     for claim in original.claims:
-        computed = _QUANTITIES[claim.quantity.kind](claim.quantity, results, results.study.analysis.alpha)
+        computed = _QUANTITIES[claim.quantity.kind](claim.quantity, results)
         criteria = _criteria(claim, computed, results.study)
         verdict = claim_verdict(claim.reported.claim, criteria)
         deciding = criteria.set_index("criterion").loc[VERDICT_RULES[claim.reported.claim]]
         offset = computed.get("offset", 0.0)  # a share is tested as its distance from `against`
         n = computed["n"]
         rows.append({
-            "claim": claim.id, "quantity": claim.quantity.kind, "claimed": claim.reported.claim,
-            "estimate": computed["estimate"] + offset, "se": _sampling_se(computed, offset),
+            "claim": claim.id, "quantity": claim.quantity.kind, "kind": computed["kind"],
+            "claimed": claim.reported.claim,
+            "estimate": computed["estimate"] + offset, "se": _sampling_se(computed),
             "ci_low": deciding["ci_low"] + offset, "ci_high": deciding["ci_high"] + offset,
             "n": int(sum(n)) if isinstance(n, tuple) else int(n),
             "bound": _equivalence_bound(computed, max(abs(b) for b in results.study.analysis.equivalence_bounds))

@@ -19,9 +19,6 @@ from study.errors import UserError
 
 SITE_RESULTS = "results.json"
 VERSION = 1
-#: How a claim's quantity is pooled: on its own scale, or as Fisher's z.
-_CLAIM_KINDS = {"smd": "smd", "correlation": "r", "proportion": "generic", "proportion_difference": "generic",
-                "indirect": "generic"}
 
 
 def _d_variance(d: float, n1: int, n2: int) -> float:
@@ -59,7 +56,7 @@ def _claims(results) -> list[dict]:
     if results.study.original is None or results.replication is None:
         return []
     claims = {claim.id: claim for claim in results.study.original.claims}
-    return [{"id": row.claim, "quantity": row.quantity, "kind": _CLAIM_KINDS[row.quantity],
+    return [{"id": row.claim, "quantity": row.quantity, "kind": row.kind,
              "claimed": row.claimed, "estimate": float(row.estimate), "variance": float(row.se) ** 2,
              "n": int(row.n), "finding": dict(claims[row.claim].finding),
              "null": claims[row.claim].quantity.against if row.quantity == "proportion" else 0.0,

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from study.design.assignment import fills_condition
+from study.design.assignment import current_status
 from study.survey.sessions import withdrawal_code
 
 SURVEY_COLUMNS = ("prolific_pid", "study_id", "session_id", "duplicate", "duration_seconds",
@@ -67,10 +67,8 @@ def survey_dataframe(db, study, *, include_partial: bool = False, now: float | N
     now = time.time() if now is None else now
     rows = []
     for row in db.participant_rows(study.id):
-        status = row["status"]
-        if status == "in_progress" and not fills_condition(
-                status, row["last_seen_at"], now=now, timeout_minutes=study.assignment.timeout_minutes):
-            status = "timed_out"
+        status = current_status(row["status"], row["last_seen_at"], now=now,
+                                timeout_minutes=study.assignment.timeout_minutes)
         if status in FINISHED or include_partial:
             rows.append(dict(row, status=status))
     answers: dict[str, dict] = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from study.design.assignment import fills_condition
+from study.design.assignment import current_status
 
 COUNT_COLUMNS = ("started", "in_progress", "complete", "timed_out", "excluded")
 
@@ -35,10 +35,8 @@ def survey_stats(db, study, *, now: float | None = None) -> dict:
     table = {name: dict.fromkeys(COUNT_COLUMNS, 0) for name in study.condition_names}
     durations = []
     for row in db.participant_rows(study.id):
-        status = row["status"]
-        if status == "in_progress" and not fills_condition(
-                status, row["last_seen_at"], now=now, timeout_minutes=study.assignment.timeout_minutes):
-            status = "timed_out"
+        status = current_status(row["status"], row["last_seen_at"], now=now,
+                                timeout_minutes=study.assignment.timeout_minutes)
         counts = table.setdefault(row["condition"], dict.fromkeys(COUNT_COLUMNS, 0))
         counts["started"] += 1
         if status in counts:
