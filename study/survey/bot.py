@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import httpx
 import numpy as np
 
-from study.survey.flow import ALREADY_ANSWERED, survey_steps
+from study.survey.flow import ANSWERED_FLAG, survey_steps
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 ACTION = re.compile(r'<form method="post" action="(/page/[a-z0-9_]+)"')
@@ -111,29 +111,40 @@ async def walk(client, study, *, lang: str, seed: int, pause=(0.0, 0.0), query=N
             await asyncio.sleep(max(seconds, minimum))
 
     entry_params = {"lang": lang, **(query or {})}
+    where = {"url": "/", "params": entry_params}  # the next page to load, as a browser would
     while True:
         try:
-            finished = await _one_page(request, think, run, steps, rng, entry_params, overrides)
+            finished = await _one_page(request, think, run, steps, rng, where, overrides)
         except httpx.TransportError:  # server gone (killed, restarting): resume from "/"
             run.retries += 1
             if run.retries > max_retries:
                 raise
+            where.update(url="/", params=entry_params)
             await asyncio.sleep(min(0.1 * run.retries, 1.0))
             continue
         if finished:
             return run
 
 
-async def _one_page(request, think, run, steps, rng, entry_params, overrides) -> bool:
-    """Show the current page and send it; True once the participant is through."""
-    page = await request("GET", "/", params=entry_params)
+async def _load(request, where):
+    """GET the page ``where`` points at, following redirects as a browser does."""
+    page = await request("GET", where["url"], params=where["params"])
+    while page.status_code == 303:
+        where.update(url=page.headers["location"], params=None)
+        page = await request("GET", where["url"])
     _expect(page, 200, "page")
+    return page
+
+
+async def _one_page(request, think, run, steps, rng, where, overrides) -> bool:
+    """Show the current page and send it; True once the participant is through."""
+    page = await _load(request, where)
     if 'action="/consent"' in page.text:
         await think()
         response = await request("POST", "/consent", data={
-            "csrf_token": _csrf(page), "consent": "yes",
-            **{k: v for k, v in entry_params.items()}})
+            "csrf_token": _csrf(page), "consent": "yes", **where["params"]})
         _expect(response, 303, "consent")
+        where.update(url=response.headers["location"], params=None)
         return False
     match = ACTION.search(page.text)
     if match is None:  # the end: the completion code, and the way back to Prolific if any
@@ -157,7 +168,9 @@ async def _one_page(request, think, run, steps, rng, entry_params, overrides) ->
     run.answers.update(sent)
     response = await request("POST", action, data=form)
     _expect(response, 303, action)
-    if response.headers["location"] == ALREADY_ANSWERED:  # sent before, by a resumed request
+    location = response.headers["location"]
+    where.update(url=location, params=None)
+    if location.endswith(ANSWERED_FLAG):  # sent before, by a resumed request
         return False
     run.committed.update(sent)  # the server acknowledged: these answers are on disk
     return False

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from study.design.schema import Study
 from study.survey.db import SurveyDatabase
@@ -38,6 +39,19 @@ class SurveyContext:
         self.step_ids = [step.id for step in self.steps]
         self.steps_by_id = {step.id: step for step in self.steps}
         self.vignette_cache: dict = {}
+        self.page_cache: dict = {}  # pages that are the same for everyone in a cell (see render_step)
+
+    async def run(self, func, *args):
+        """Run a route's database work: in place on SQLite, in the thread pool otherwise.
+
+        SQLite's statements take microseconds and one process writes one at a time
+        anyway, so handing them to a worker thread cost more CPU than the work itself
+        (thread wake-ups under the GIL). A PostgreSQL round trip waits on the network,
+        which the thread pool overlaps.
+        """
+        if self.db.dialect == "sqlite":
+            return func(*args)
+        return await run_in_threadpool(func, *args)
 
     @property
     def study_id(self) -> str:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from study.design.assignment import COUNTED_STATUSES, active_counts, fills_condition
@@ -40,6 +40,7 @@ from study.survey.engine import (
     sqlite_url_for,
 )
 from study.survey.sessions import hash_session_token
+from study.survey.statements import PARADATA_COLUMNS, compile_page_cycle, participant_row
 from study.survey.tables import (
     STATUSES,
     answers,
@@ -88,11 +89,13 @@ class SurveyDatabase(ResearcherQueries):
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else nullcontext()
         try:
             metadata.create_all(self._writer)
+            self._add_missing_columns()
         except Exception as error:  # noqa: BLE001 - re-raised with the URL and advice
             raise SurveyDatabaseError(
                 f"cannot open the survey database {self._safe_url()}: {error}. "
                 "Check the URL, that the server runs and that the user may create tables."
             ) from error
+        self._page_cycle = compile_page_cycle(self.dialect)
 
     def _safe_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
@@ -124,6 +127,36 @@ class SurveyDatabase(ResearcherQueries):
 
     def _read(self):
         return self.engine.connect()
+
+    @contextmanager
+    def _driver(self, *, write: bool = False):
+        """The driver's own cursor, for the compiled page-cycle statements, in one transaction.
+
+        A write takes the same locks as :meth:`_write` (``BEGIN IMMEDIATE`` on
+        SQLite); the transaction commits when the block ends and rolls back on error.
+        """
+        with self._write_lock if write else nullcontext():
+            connection = self.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                if write and self.dialect == "sqlite":
+                    cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+            finally:
+                connection.close()
+
+    def _add_missing_columns(self) -> None:
+        """Columns added to a table since a database was created (``create_all`` adds tables only)."""
+        existing = {column["name"] for column in inspect(self.engine).get_columns(page_visits.name)}
+        missing = [page_visits.c[name] for name in PARADATA_COLUMNS if name not in existing]
+        with self._write() as conn:
+            for column in missing:
+                kind = column.type.compile(dialect=self.engine.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {page_visits.name} ADD COLUMN {column.name} {kind}")
 
     # -- setup -------------------------------------------------------------
     def ensure_study(self, study_id: str, file_hash: str) -> None:
@@ -290,6 +323,7 @@ class SurveyDatabase(ResearcherQueries):
         *,
         next_step: str,
         complete: bool = False,
+        paradata: Mapping[str, float | None] | None = None,
         now: float | None = None,
     ) -> bool:
         """Store one page's answers and move the participant on, in one transaction.
@@ -300,8 +334,10 @@ class SurveyDatabase(ResearcherQueries):
         check and the write are one transaction with the participant's row
         locked, so of two tabs sending the same page the first is stored and the
         second refused. Answers are inserted, never updated (one row per item);
-        the page's submit time is kept and the next page's first showing is
-        stamped, so page timings need no write when a page is merely shown.
+        the page's submit time and ``paradata`` (see
+        :data:`study.survey.statements.PARADATA_COLUMNS`; missing ones stay NULL)
+        are kept and the next page's first showing is stamped, so page timings
+        need no write when a page is merely shown.
 
         Returns
         -------
@@ -309,59 +345,28 @@ class SurveyDatabase(ResearcherQueries):
             Whether the page was stored.
         """
         now = time.time() if now is None else now
-        with self._write() as conn:
-            current = conn.execute(
-                select(participants.c.step)
-                .where(participants.c.participant_id == participant_id)
-                .with_for_update()
-            ).scalar()
-            if current != page_id:
+        statements = self._page_cycle
+        with self._driver(write=True) as cursor:
+            cursor.execute(statements.current_step.sql,
+                           statements.current_step.params(participant_id=participant_id))
+            row = cursor.fetchone()
+            if row is None or row[0] != page_id:
                 return False
             if values:
-                conn.execute(
-                    answers.insert(),
-                    [
-                        {
-                            "participant_id": participant_id,
-                            "item_id": item_id,
-                            "page_id": page_id,
-                            "value": json.dumps(value, ensure_ascii=False),
-                            "answered_at": now,
-                        }
-                        for item_id, value in values.items()
-                    ],
-                )
-            visit = self._insert(page_visits).values(
-                participant_id=participant_id, page_id=page_id, shown_at=now,
-                submitted_at=now, submits=1,
-            )
-            conn.execute(
-                visit.on_conflict_do_update(
-                    index_elements=["participant_id", "page_id"],
-                    set_={"submitted_at": now, "submits": page_visits.c.submits + 1},
-                )
-            )
-            changes: dict[str, Any] = {"last_seen_at": now, "step": next_step}
-            conn.execute(
-                self._insert(page_visits)
-                .values(participant_id=participant_id, page_id=next_step, shown_at=now, submits=0)
-                .on_conflict_do_nothing(index_elements=["participant_id", "page_id"])
-            )
-            if complete:
-                changes.update(status="complete", completed_at=now)
-            else:  # someone back after a timeout is in progress again (same condition)
-                changes["status"] = case(
-                    (participants.c.status == "timed_out", "in_progress"),
-                    else_=participants.c.status,
-                )
-            conn.execute(
-                update(participants)
-                .where(
-                    participants.c.participant_id == participant_id,
-                    participants.c.status.in_(("in_progress", "timed_out", "complete")),
-                )
-                .values(**changes)
-            )
+                cursor.executemany(statements.insert_answer.sql, [
+                    statements.insert_answer.params(
+                        participant_id=participant_id, item_id=item_id, page_id=page_id,
+                        value=json.dumps(value, ensure_ascii=False), now=now)
+                    for item_id, value in values.items()
+                ])
+            paradata = {column: (paradata or {}).get(column) for column in PARADATA_COLUMNS}
+            cursor.execute(statements.record_submit.sql, statements.record_submit.params(
+                participant_id=participant_id, page_id=page_id, now=now, **paradata))
+            cursor.execute(statements.stamp_next_page.sql, statements.stamp_next_page.params(
+                participant_id=participant_id, next_step=next_step, now=now))
+            move = statements.complete if complete else statements.advance
+            cursor.execute(move.sql, move.params(participant_id=participant_id,
+                                                 next_step=next_step, now=now))
         return True
 
     def set_status(self, participant_id: str, status: str) -> bool:

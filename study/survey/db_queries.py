@@ -13,21 +13,23 @@ from typing import Any
 from sqlalchemy import select
 
 from study.survey.sessions import hash_session_token
+from study.survey.statements import participant_row
 from study.survey.tables import answers, page_visits, participants, studies
 
 
 class ResearcherQueries:
-    """Read-only queries (need ``self._read()`` from the database class)."""
+    """Read-only queries (need ``self._read()``, ``self._driver()`` and the compiled
+    ``self._page_cycle`` statements from the database class)."""
 
     def participant_by_session(self, session_token: str) -> dict | None:
         """The participant whose session cookie is ``session_token``, or None."""
-        with self._read() as conn:
-            row = conn.execute(
-                select(participants).where(
-                    participants.c.session_hash == hash_session_token(session_token)
-                )
-            ).mappings().first()
-        return dict(row) if row else None
+        statement = self._page_cycle.participant_by_session
+        with self._driver() as cursor:
+            cursor.execute(statement.sql,
+                           statement.params(session_hash=hash_session_token(session_token)))
+            row = cursor.fetchone()
+            columns = [column[0] for column in cursor.description]
+        return participant_row(columns, row) if row else None
 
     def participants_by_prolific(self, study_id: str, *, pid=None, session_id=None) -> list[dict]:
         """Non-test participants of a study with this Prolific id or session id."""
@@ -56,13 +58,12 @@ class ResearcherQueries:
 
     def page_shown_at(self, participant_id: str, page_id: str) -> float | None:
         """When the page was first shown to the participant (epoch seconds), or None."""
-        with self._read() as conn:
-            return conn.execute(
-                select(page_visits.c.shown_at).where(
-                    page_visits.c.participant_id == participant_id,
-                    page_visits.c.page_id == page_id,
-                )
-            ).scalar()
+        statement = self._page_cycle.page_shown_at
+        with self._driver() as cursor:
+            cursor.execute(statement.sql,
+                           statement.params(participant_id=participant_id, page_id=page_id))
+            row = cursor.fetchone()
+        return row[0] if row else None
 
     def study_row(self, study_id: str) -> dict | None:
         """The study's bookkeeping row (``n_assigned``, ``declines``)."""

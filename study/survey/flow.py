@@ -19,9 +19,18 @@ VIGNETTE = "vignette"
 DEBRIEF = "debrief"
 DONE = "done"
 PAGE_PREFIX = "page_"
-#: Where a page already answered leads when it is sent again (an old tab, the back
-#: button): the participant's current page, with a note that nothing was changed.
-ALREADY_ANSWERED = "/?answered=1"
+#: The query flag on the current page's address when an earlier page was sent again
+#: (an old tab, the back button): the page then notes that nothing was changed.
+ANSWERED_FLAG = "answered=1"
+
+
+def page_path(step_id: str, *, answered: bool = False) -> str:
+    """The address of a step's page (with the "already answered" note if asked).
+
+    >>> page_path("vignette"), page_path("page_attitude", answered=True)
+    ('/page/vignette', '/page/page_attitude?answered=1')
+    """
+    return f"/page/{step_id}" + (f"?{ANSWERED_FLAG}" if answered else "")
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,18 @@
-"""Participant routes: the entry at ``/``, consent, and one POST per page.
+"""Participant routes: the entry at ``/``, consent, and each page at its own address.
 
-Every page is shown at ``/`` (the participant's current step, looked up from
-the session cookie), and every form posts to ``/consent`` or
-``/page/<step>`` and is answered with a redirect back to ``/``
-(post/redirect/get), so reload and the back button never resend a form.
-Database work runs in the thread pool; each submit is one committed
-transaction before the redirect is sent.
+A newcomer gets the welcome page (language, information, consent) at ``/``;
+after consent every step has its address, ``/page/<step>``. A form posts to
+the address it was shown at and is answered with a redirect to the next
+page's address (post/redirect/get), so reload shows the same page again and
+never resends a form. ``/`` leads a returning participant to their current
+page.
 
-Only the participant's current page can be sent. A page already answered
-(sent again from an old tab, or after the back button) is read-only: nothing
-is stored, and the participant is led to their current page with a note that
-their earlier answers were kept. There is no going back to change answers.
+Only the participant's current page can be shown or sent. An earlier page
+(the back button, an old tab) is read-only: showing it leads to the current
+page; sending it stores nothing and leads to the current page with a note that
+the earlier answers were kept. There is no going back to change answers.
+Each submit is one committed transaction before the redirect is sent (the
+database work runs as :meth:`SurveyContext.run` decides).
 """
 
 from __future__ import annotations
@@ -23,18 +25,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
-from starlette.concurrency import run_in_threadpool
 
 from study.design.assignment import assign_condition
 from study.design.vignettes import condition_label, render_vignette
 from study.survey.context import SurveyContext, SurveyError, survey_context
 from study.survey.flow import (
-    ALREADY_ANSWERED,
+    ANSWERED_FLAG,
     DEBRIEF,
     DONE,
     VIGNETTE,
     last_question_step,
     next_step,
+    page_path,
     step_position,
 )
 from study.survey.forms import (
@@ -72,6 +74,14 @@ def _session_token(request: Request) -> str | None:
 
 def _html(context: SurveyContext, html: str, *, status: int = 200, set_token: str | None = None):
     response = HTMLResponse(html, status_code=status, headers=NO_STORE)
+    return _with_cookie(context, response, set_token)
+
+
+def _redirect(context: SurveyContext, url: str, *, set_token: str | None = None):
+    return _with_cookie(context, RedirectResponse(url, status_code=303, headers=NO_STORE), set_token)
+
+
+def _with_cookie(context: SurveyContext, response, set_token: str | None):
     if set_token:
         response.set_cookie(SESSION_COOKIE, set_token, max_age=SESSION_MAX_AGE,
                             **cookie_settings(context.secure_cookies))
@@ -136,9 +146,8 @@ def _entry(context: SurveyContext, query, token: str | None):
         participant, new_token = _resume_by_prolific(context, prolific, token)
         set_token = new_token if new_token != token else None
     if participant is not None:
-        notice = ui(participant["lang"])["already_answered"] if query.get("answered") else None
-        return _html(context, render_step(context, participant, token or set_token, notice=notice),
-                     set_token=set_token)
+        return _redirect(context, page_path(participant["step"], answered=bool(query.get("answered"))),
+                         set_token=set_token)
     token = token or new_session_token()
     set_token = token if set_token is None else set_token
     languages = context.study.languages
@@ -167,9 +176,34 @@ def _entry(context: SurveyContext, query, token: str | None):
 
 @router.get("/", response_class=HTMLResponse)
 async def entry(request: Request):
-    """The participant's current page (or the welcome page for a newcomer)."""
+    """The welcome page for a newcomer; a returning participant is led to their current page."""
     context = survey_context(request)
-    return await run_in_threadpool(_entry, context, request.query_params, _session_token(request))
+    return await context.run(_entry, context, request.query_params, _session_token(request))
+
+
+def _show(context: SurveyContext, token: str, step_id: str, answered: bool):
+    participant = context.db.participant_by_session(token)
+    if participant is None:
+        raise SurveyError(403, key="no_session")
+    current = participant["step"]
+    if step_id != current:
+        if step_position(context.step_ids, step_id) < 0:
+            raise SurveyError(404, lang=participant["lang"], key="not_found", detail=f"page {step_id!r}")
+        earlier = step_position(context.step_ids, step_id) < step_position(context.step_ids, current)
+        return _redirect(context, page_path(current, answered=earlier or answered))
+    notice = ui(participant["lang"])["already_answered"] if answered else None
+    return _html(context, render_step(context, participant, token, notice=notice))
+
+
+@router.get("/page/{step_id}", response_class=HTMLResponse)
+async def show_page(request: Request, step_id: str):
+    """A page at its own address: the current one is shown, any other leads to it."""
+    context = survey_context(request)
+    token = _session_token(request)
+    if token is None:
+        raise SurveyError(403, key="no_session")
+    answered = request.url.query == ANSWERED_FLAG
+    return await context.run(_show, context, token, step_id, answered)
 
 
 # -- rendering a step ----------------------------------------------------------
@@ -196,17 +230,39 @@ def render_step(context: SurveyContext, participant: dict, token: str, *,
                 wait_seconds: float = 0.0, notice: str | None = None) -> str:
     """The HTML of the participant's current step (with messages after a failed submit,
     or a ``notice`` above the page)."""
-    study, lang, t = context.study, participant["lang"], ui(participant["lang"])
     step = context.steps_by_id[participant["step"]]
+    csrf = csrf_token(context.secret, token)
+    if step.kind == "vignette" and errors is None:  # first showing or reload: time spent counts
+        minimum = float(context.study.vignette.min_view_seconds or 0)
+        shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE)
+        wait_seconds = round(max(0.0, minimum - (time.time() - shown)) if shown else minimum, 1)
+    if errors is not None or step.kind == "done":  # answers or codes of this participant
+        return _render_step(context, participant, step, csrf, errors=errors, raw=raw,
+                            wait_seconds=wait_seconds, notice=notice)
+    # Otherwise the page is the same for everyone who sees this step in this cell and
+    # language; it is rendered once with a stand-in for the form's CSRF token.
+    key = (step.id, participant["lang"], participant["condition"], participant["is_test"],
+           notice, wait_seconds)
+    page = context.page_cache.get(key)
+    if page is None:
+        page = _render_step(context, participant, step, CSRF_STAND_IN, errors=None, raw=None,
+                            wait_seconds=wait_seconds, notice=notice)
+        context.page_cache[key] = page
+    return page.replace(CSRF_STAND_IN, csrf)
+
+
+CSRF_STAND_IN = "csrf-stand-in-" + "0" * 50
+
+
+def _render_step(context: SurveyContext, participant: dict, step, csrf: str, *,
+                 errors: dict | None, raw: dict | None, wait_seconds: float,
+                 notice: str | None) -> str:
+    study, lang, t = context.study, participant["lang"], ui(participant["lang"])
     counted = [s.id for s in context.steps if s.kind != "done"]
     progress = (counted.index(step.id) + 1, len(counted)) if step.id in counted else None
-    common = dict(lang=lang, t=t, csrf=csrf_token(context.secret, token),
-                  preview=participant["is_test"], notice=notice, progress=progress)
+    common = dict(lang=lang, t=t, csrf=csrf, preview=participant["is_test"], notice=notice,
+                  progress=progress)
     if step.kind == "vignette":
-        minimum = float(study.vignette.min_view_seconds or 0)
-        if errors is None:  # first showing or reload: the time already spent counts
-            shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE)
-            wait_seconds = max(0.0, minimum - (time.time() - shown)) if shown else minimum
         key = (participant["condition"], lang)
         if key not in context.vignette_cache:  # the same HTML for everyone in a cell
             context.vignette_cache[key] = Markup(
@@ -215,15 +271,15 @@ def render_step(context: SurveyContext, participant: dict, token: str, *,
             "vignette.html", vignette=context.vignette_cache[key],
             intro=study.vignette.intro[lang], sent_too_early=errors is not None,
             title=_page_title(t["vignette_heading"], study.title[lang], t, errors is not None),
-            wait_seconds=round(wait_seconds, 1), min_view_seconds=minimum, **common)
+            wait_seconds=wait_seconds, min_view_seconds=float(study.vignette.min_view_seconds or 0),
+            **common)
     if step.kind == "questions":
-        values = context.db.answers_of(participant["participant_id"]) if raw is None else raw
         page_title = step.page.title[lang]
         return render_page(
             "questions.html", step_id=step.id, page_title=page_title,
             page_intro=step.page.intro[lang] if step.page.intro else None,
             title=_page_title(page_title, study.title[lang], t, errors),
-            items=step.items, values=values, errors=errors or {}, **common)
+            items=step.items, values=raw or {}, errors=errors or {}, **common)
     if step.kind == "debrief":
         return render_page("debrief.html", debrief=study.texts.debrief[lang],
                            title=_page_title(t["debrief_title"], study.title[lang], t, False),
@@ -250,7 +306,7 @@ def _consent(context: SurveyContext, fields: dict, token: str):
     if fields.get("consent") not in ("yes", "no"):
         raise SurveyError(400, lang=lang, key="consent_missing")
     if db.participant_by_session(token):  # a second click or a resent form
-        return RedirectResponse("/", status_code=303)
+        return _redirect(context, "/")
     if fields["consent"] == "no":
         db.record_decline(context.study_id)
         html = render_page("message.html", lang=lang, t=ui(lang), title=study.title[lang],
@@ -280,8 +336,8 @@ def _consent(context: SurveyContext, fields: dict, token: str):
             ip_address=fields.get("_ip") if context.store_ip else None,
         )
     except IntegrityError:  # the same session consented twice at the same moment
-        pass
-    return RedirectResponse("/", status_code=303)
+        return _redirect(context, "/")
+    return _redirect(context, page_path(context.step_ids[0]))
 
 
 @router.post("/consent")
@@ -300,7 +356,7 @@ async def consent(request: Request):
         raise SurveyError(400, key="not_accepted", detail=str(error)) from None
     if context.store_ip and request.client:
         fields["_ip"] = request.client.host
-    return await run_in_threadpool(_consent, context, fields, token)
+    return await context.run(_consent, context, fields, token)
 
 
 # -- page submits --------------------------------------------------------------
@@ -315,7 +371,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
     if position > current:
         raise SurveyError(409, lang=lang, key="not_yet")
     if position < current:  # a page already answered (an old tab, the back button): read-only
-        return RedirectResponse(ALREADY_ANSWERED, status_code=303)
+        return _redirect(context, page_path(participant["step"], answered=True))
     step = context.steps[position]
     values: dict = {}
     if step.kind == "questions":
@@ -336,18 +392,19 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
         shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE) or 0.0
         remaining = float(context.study.vignette.min_view_seconds or 0) - (time.time() - shown)
         if remaining > 0:
-            html = render_step(context, participant, token, errors={}, wait_seconds=remaining)
+            html = render_step(context, participant, token, errors={},
+                               wait_seconds=round(remaining, 1))
             return _html(context, html, status=422)
     if step.kind == "done":
-        return RedirectResponse("/", status_code=303)
+        return _redirect(context, page_path(DONE))
+    following = next_step(context.step_ids, step_id)
     stored = context.db.submit_page(
-        participant["participant_id"], step_id, values,
-        next_step=next_step(context.step_ids, step_id),
+        participant["participant_id"], step_id, values, next_step=following,
         complete=step_id == last_question_step(context.step_ids),
     )
     if not stored:  # another tab sent this page first: its answers stand
-        return RedirectResponse(ALREADY_ANSWERED, status_code=303)
-    return RedirectResponse("/", status_code=303)
+        return _redirect(context, page_path(following, answered=True))
+    return _redirect(context, page_path(following))
 
 
 @router.post("/page/{step_id}")
@@ -361,7 +418,7 @@ async def submit_page(request: Request, step_id: str):
     fields = await _read_form(request)
     if not csrf_matches(context.secret, token, fields.pop("csrf_token", None)):
         raise SurveyError(403, key="form_expired")
-    return await run_in_threadpool(_lookup_and_submit, context, token, step_id, fields)
+    return await context.run(_lookup_and_submit, context, token, step_id, fields)
 
 
 def _lookup_and_submit(context: SurveyContext, token: str, step_id: str, fields: dict):

@@ -99,4 +99,9 @@ page_visits = Table(
     Column("shown_at", Double, nullable=False),
     Column("submitted_at", Double),
     Column("submits", Integer, nullable=False),
+    # paradata sent by the page's script; NULL when the browser ran none
+    Column("focus_lost_count", Integer),
+    Column("focus_lost_seconds", Double),
+    Column("paste_count", Integer),
+    Column("typing_seconds", Double),
 )

@@ -44,7 +44,7 @@ async def test_dashboard_counts(app, tilburg):
     async with client_for(app) as leaver:
         await consent(leaver)
     async with client_for(app) as decliner:
-        page = await decliner.get("/", params={"lang": "en"})
+        page = await decliner.get("/", params={"lang": "en"}, follow_redirects=True)
         await decliner.post("/consent", data={"csrf_token": csrf_of(page), "lang": "en",
                                               "consent": "no"})
     async with admin_client(app) as admin:
@@ -78,7 +78,7 @@ async def test_test_session_walks_the_survey_but_is_not_counted(app, tilburg):
         response = await admin.post("/admin/test-session", data={
             "csrf_token": csrf, "condition": "private", "lang": "nl"})
         assert response.status_code == 303
-        page = await admin.get("/")
+        page = await admin.get("/", follow_redirects=True)
         assert "Voorbeeldweergave" in page.text
     db = app.state.survey.db
     assert db.participant_rows("tilburg") == []

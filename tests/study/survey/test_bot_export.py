@@ -64,7 +64,7 @@ async def exported(tmp_path_factory):
 
 
 async def walk_from_current(client):
-    page = await client.get("/")
+    page = await client.get("/", follow_redirects=True)
     assert page.status_code == 200 and "nothing you do here is counted" in page.text
 
 

@@ -15,9 +15,9 @@ from tests.study.survey.test_routes import consent, csrf_of, participant_of
 
 async def at_attitude_page(client):
     await consent(client)
-    page = await client.get("/")
+    page = await client.get("/", follow_redirects=True)
     await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
-    return await client.get("/")
+    return await client.get("/", follow_redirects=True)
 
 
 def snapshot(app):
@@ -104,9 +104,9 @@ async def test_binary_or_json_bodies_are_refused(app, client):
 
 async def test_script_in_free_text_is_stored_verbatim_and_escaped_in_admin(app, client, tilburg):
     await at_attitude_page(client)
-    page = await client.get("/")
+    page = await client.get("/", follow_redirects=True)
     await client.post("/page/page_attitude", data={"csrf_token": csrf_of(page), **GOOD})
-    page = await client.get("/")
+    page = await client.get("/", follow_redirects=True)
     attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     response = await client.post("/page/page_reason",
                                  data={"csrf_token": csrf_of(page), "reason": attack})
@@ -121,7 +121,7 @@ async def test_script_in_free_text_is_stored_verbatim_and_escaped_in_admin(app, 
 
 
 async def test_bad_consent_forms(app, client):
-    page = await client.get("/", params={"lang": "en"})
+    page = await client.get("/", params={"lang": "en"}, follow_redirects=True)
     token = csrf_of(page)
     assert (await client.post("/consent", data={"csrf_token": token, "lang": "de",
                                                 "consent": "yes"})).status_code == 400

@@ -22,7 +22,7 @@ def csrf_of(page) -> str:
 
 
 async def consent(client, lang="en", **query):
-    page = await client.get("/", params={"lang": lang, **query})
+    page = await client.get("/", params={"lang": lang, **query}, follow_redirects=True)
     assert page.status_code == 200, page.text
     response = await client.post("/consent", data={
         "csrf_token": csrf_of(page), "lang": lang, "consent": "yes", **query})
@@ -53,7 +53,7 @@ async def test_only_prolific_participants_are_sent_back_with_the_code_after_seei
                                                                     "SESSION_ID": "se1"})
         assert run.completion_code == tilburg.completion.code
         assert run.redirect == tilburg.completion.redirect_url.replace("{code}", tilburg.completion.code)
-        done = await client.get("/")
+        done = await client.get("/", follow_redirects=True)
         participant = participant_of(app, client)
     code = withdrawal_code(app.state.survey.secret, participant["participant_id"])
     assert f'id="withdrawal-code">{code}<' in done.text  # the participant's own code
@@ -68,9 +68,9 @@ async def test_a_stale_tab_cannot_overwrite_answers_even_after_completion(app_on
     db = app.state.survey.db
     async with client_for(app) as client:
         await consent(client, lang="nl")
-        page = await client.get("/")
+        page = await client.get("/", follow_redirects=True)
         await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
-        stale_tab = await client.get("/")  # the first rating page, kept open in a second tab
+        stale_tab = await client.get("/", follow_redirects=True)  # the first rating page, kept open in a second tab
         assert 'action="/page/page_attitude"' in stale_tab.text
         run = await walk(client, tilburg, lang="nl", seed=5)  # the participant finishes
         participant = participant_of(app, client)
@@ -80,7 +80,7 @@ async def test_a_stale_tab_cannot_overwrite_answers_even_after_completion(app_on
         assert all(changed[k] != str(run.committed[k]) for k in changed)
         response = await client.post("/page/page_attitude",
                                      data={"csrf_token": csrf_of(stale_tab), **changed})
-        assert response.status_code == 303 and response.headers["location"] == "/?answered=1"
+        assert response.status_code == 303 and response.headers["location"] == "/page/done?answered=1"
         shown = await client.get(response.headers["location"])
         assert "Die pagina had je al beantwoord" in shown.text
         assert participant_of(app, client)["step"] == participant["step"]
@@ -92,7 +92,7 @@ async def test_a_stale_tab_cannot_overwrite_answers_even_after_completion(app_on
 
 
 async def test_entry_offers_languages_and_keeps_prolific_ids(client):
-    page = await client.get("/", params={"PROLIFIC_PID": "abc123", "STUDY_ID": "s1"})
+    page = await client.get("/", params={"PROLIFIC_PID": "abc123", "STUDY_ID": "s1"}, follow_redirects=True)
     assert page.status_code == 200
     links = re.findall(r'href="(/\?[^"]+)"', page.text)
     assert len(links) == 2 and all("PROLIFIC_PID=abc123" in link for link in links)
@@ -100,7 +100,7 @@ async def test_entry_offers_languages_and_keeps_prolific_ids(client):
 
 
 async def test_session_cookie_is_httponly_and_samesite(client):
-    page = await client.get("/", params={"lang": "en"})
+    page = await client.get("/", params={"lang": "en"}, follow_redirects=True)
     cookie = page.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
     assert page.headers["cache-control"] == "no-store"
@@ -108,7 +108,7 @@ async def test_session_cookie_is_httponly_and_samesite(client):
 
 
 async def test_decline_keeps_only_a_count(app, client):
-    page = await client.get("/", params={"lang": "nl", "PROLIFIC_PID": "decliner1"})
+    page = await client.get("/", params={"lang": "nl", "PROLIFIC_PID": "decliner1"}, follow_redirects=True)
     response = await client.post("/consent", data={
         "csrf_token": csrf_of(page), "lang": "nl", "consent": "no", "PROLIFIC_PID": "decliner1"})
     assert response.status_code == 200
@@ -120,9 +120,9 @@ async def test_decline_keeps_only_a_count(app, client):
 
 async def test_invalid_answer_shows_message_and_keeps_other_answers(app, client, tilburg):
     await consent(client)
-    page = await client.get("/")
+    page = await client.get("/", follow_redirects=True)
     await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
-    page = await client.get("/")
+    page = await client.get("/", follow_redirects=True)
     assert 'action="/page/page_attitude"' in page.text
     form = {"csrf_token": csrf_of(page), "att_1": "7", "att_2": "2", "att_3": "9",
             "att_4": "4"}  # att_3 out of range, att_5 missing
@@ -142,19 +142,20 @@ async def test_reload_back_button_and_restart_keep_answers_and_condition(app, cl
                                                                          db_url):
     await consent(client)
     first = participant_of(app, client)
-    page = await client.get("/")
+    page = await client.get("/", follow_redirects=True)
     await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
-    page = await client.get("/")
+    page = await client.get("/", follow_redirects=True)
     answers = {f"att_{i}": str(i) for i in range(1, 6)}
     assert (await client.post("/page/page_attitude",
                               data={"csrf_token": csrf_of(page), **answers})).status_code == 303
-    reloaded = await client.get("/")
+    reloaded = await client.get("/", follow_redirects=True)
     assert 'action="/page/page_reason"' in reloaded.text
     # back button: the old page is sent again with a changed answer; it is read-only now
     changed = {**answers, "att_2": "6"}
     response = await client.post("/page/page_attitude",
                                   data={"csrf_token": csrf_of(reloaded), **changed})
-    assert response.status_code == 303 and response.headers["location"] == "/?answered=1"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/page/page_reason?answered=1"
     after = participant_of(app, client)
     assert after["step"] == "page_reason" and after["condition"] == first["condition"]
     assert app.state.survey.db.answers_of(after["participant_id"])["att_2"] == 2
@@ -162,7 +163,7 @@ async def test_reload_back_button_and_restart_keep_answers_and_condition(app, cl
     restarted = create_app(tilburg, db_url, admin_token=ADMIN_TOKEN)
     async with client_for(restarted) as browser:
         browser.cookies.set(SESSION_COOKIE, client.cookies[SESSION_COOKIE])
-        page = await browser.get("/")
+        page = await browser.get("/", follow_redirects=True)
         assert 'action="/page/page_reason"' in page.text
         response = await browser.post("/page/page_reason", data={
             "csrf_token": csrf_of(page), "reason": "They want to look helpful."})
@@ -182,7 +183,7 @@ async def test_prolific_ids_stored_resume_by_session_and_no_second_completion(ap
     assert (started["prolific_pid"], started["prolific_study_id"],
             started["prolific_session_id"]) == ("pidA1", "studyX", "sessA1")
     async with client_for(app) as laptop:  # lost cookie: the Prolific link resumes
-        page = await laptop.get("/", params=query)
+        page = await laptop.get("/", params=query, follow_redirects=True)
         assert 'action="/page/vignette"' in page.text
         run_rest = await laptop.post("/page/vignette", data={"csrf_token": csrf_of(page)})
         assert run_rest.status_code == 303
@@ -190,7 +191,7 @@ async def test_prolific_ids_stored_resume_by_session_and_no_second_completion(ap
     async with client_for(app) as other:
         await walk(other, tilburg, lang="en", seed=5, query={"PROLIFIC_PID": "pidB2"})
     async with client_for(app) as again:
-        response = await again.get("/", params={"lang": "en", "PROLIFIC_PID": "pidB2"})
+        response = await again.get("/", params={"lang": "en", "PROLIFIC_PID": "pidB2"}, follow_redirects=True)
         assert response.status_code == 409
         assert "already completed" in response.text
     assert len(app.state.survey.db.participants_by_prolific("tilburg", pid="pidB2")) == 1
@@ -198,7 +199,7 @@ async def test_prolific_ids_stored_resume_by_session_and_no_second_completion(ap
 
 @pytest.mark.parametrize("bad_query", [{"PROLIFIC_PID": "<script>"}, {"SESSION_ID": "a" * 65}])
 async def test_malformed_prolific_ids_are_refused(client, bad_query):
-    response = await client.get("/", params={"lang": "en", **bad_query})
+    response = await client.get("/", params={"lang": "en", **bad_query}, follow_redirects=True)
     assert response.status_code == 400
     assert "<script>" not in response.text
 
@@ -210,7 +211,7 @@ async def test_minimum_viewing_time_is_enforced_without_javascript(tilburg, tmp_
     app = create_app(study, f"sqlite:///{tmp_path / 'view.db'}", admin_token=ADMIN_TOKEN)
     async with client_for(app) as client:
         await consent(client)
-        page = await client.get("/")
+        page = await client.get("/", follow_redirects=True)
         assert 'data-wait="' in page.text and 'data-wait="0' not in page.text
         too_soon = await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
         assert too_soon.status_code == 422
@@ -231,7 +232,7 @@ async def test_every_page_has_its_own_title_one_h1_and_its_progress(app, client,
     titles = []
     steps = app.state.survey.step_ids
     while True:
-        page = await client.get("/")
+        page = await client.get("/", follow_redirects=True)
         title = re.search(r"<title>(.*?)</title>", page.text).group(1)
         assert page.text.count("<h1>") == 1, title
         step = participant_of(app, client)["step"]
@@ -270,7 +271,7 @@ async def test_ip_address_is_stored_when_the_study_asks(tilburg, tmp_path):
 
 
 async def test_double_consent_assigns_once(app, client):
-    page = await client.get("/", params={"lang": "en"})
+    page = await client.get("/", params={"lang": "en"}, follow_redirects=True)
     form = {"csrf_token": csrf_of(page), "lang": "en", "consent": "yes"}
     first = await client.post("/consent", data=form)
     second = await client.post("/consent", data=form)

@@ -1,0 +1,119 @@
+"""The statements of the page cycle, compiled once per dialect and run on the driver.
+
+A participant's page cycle (look up the session, show the page, store the
+answers and move on) is the survey's hot path. Written in SQLAlchemy Core like
+every other query, these few statements are compiled to SQL text once per
+dialect when the database opens, and then run on the driver's own cursor
+(sqlite3 or psycopg): SQLAlchemy's per-call work (building the statement, its
+cache key, the result object) cost several times the database's own work.
+
+Parameters are named (``:name`` for sqlite3, ``%(name)s`` for psycopg); values
+that are fixed in the statement (such as the statuses in an ``IN``) are
+sent as parameters with their defaults, merged under the caller's.
+
+>>> statements = compile_page_cycle("sqlite")
+>>> print(statements.page_shown_at.sql)
+SELECT replylab_page_visits.shown_at
+FROM replylab_page_visits
+WHERE replylab_page_visits.participant_id = :participant_id AND replylab_page_visits.page_id = :page_id
+>>> statements.stamp_next_page.params(participant_id="p1", next_step="page_1", now=0.0)
+{'submits': 0, 'participant_id': 'p1', 'next_step': 'page_1', 'now': 0.0}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import bindparam, case, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from study.survey.tables import answers, page_visits, participants
+
+#: participant columns the driver returns as 0/1 on SQLite
+BOOLEAN_COLUMNS = ("is_test", "duplicate")
+#: the paradata a page's submit may carry (``None`` where the browser ran no script)
+PARADATA_COLUMNS = ("focus_lost_count", "focus_lost_seconds", "paste_count", "typing_seconds")
+
+
+@dataclass(frozen=True)
+class CompiledStatement:
+    """SQL text for one dialect and the defaults of its fixed parameters."""
+
+    sql: str
+    defaults: dict[str, Any]
+
+    def params(self, **values) -> dict[str, Any]:
+        """The parameters to send: the fixed defaults, then ``values``."""
+        return {**self.defaults, **values}
+
+
+def _dialect(name: str):
+    if name == "sqlite":
+        return sqlite.dialect(paramstyle="named")
+    return postgresql.psycopg.dialect(paramstyle="pyformat")
+
+
+def _compile(statement, dialect) -> CompiledStatement:
+    compiled = statement.compile(dialect=dialect)
+    defaults = {name: value for name, value in compiled.params.items() if value is not None}
+    return CompiledStatement(compiled.string, defaults)
+
+
+def _status_in(*statuses):
+    # literal values, not an "expanding" IN: the statement is compiled once, without values
+    return participants.c.status.in_([literal(status) for status in statuses])
+
+
+def compile_page_cycle(dialect_name: str) -> SimpleNamespace:
+    """The page-cycle statements for ``"sqlite"`` or ``"postgresql"``, compiled."""
+    dialect = _dialect(dialect_name)
+    insert = (sqlite if dialect_name == "sqlite" else postgresql).insert
+    participant_id = bindparam("participant_id")
+    now = bindparam("now")
+    visit_upsert = insert(page_visits).values(
+        participant_id=participant_id, page_id=bindparam("page_id"), shown_at=now,
+        submitted_at=now, submits=1,
+        **{column: bindparam(column) for column in PARADATA_COLUMNS},
+    )
+    statements = {
+        "participant_by_session": select(participants).where(
+            participants.c.session_hash == bindparam("session_hash")),
+        "page_shown_at": select(page_visits.c.shown_at).where(
+            page_visits.c.participant_id == participant_id,
+            page_visits.c.page_id == bindparam("page_id")),
+        "current_step": select(participants.c.step)
+        .where(participants.c.participant_id == participant_id).with_for_update(),
+        "insert_answer": answers.insert().values(
+            participant_id=participant_id, item_id=bindparam("item_id"),
+            page_id=bindparam("page_id"), value=bindparam("value"), answered_at=now),
+        "record_submit": visit_upsert.on_conflict_do_update(
+            index_elements=["participant_id", "page_id"],
+            set_={"submitted_at": now, "submits": page_visits.c.submits + 1,
+                  **{column: bindparam(column) for column in PARADATA_COLUMNS}}),
+        "stamp_next_page": insert(page_visits).values(
+            participant_id=participant_id, page_id=bindparam("next_step"), shown_at=now,
+            submits=0).on_conflict_do_nothing(index_elements=["participant_id", "page_id"]),
+        "advance": update(participants)
+        .where(participants.c.participant_id == participant_id,
+               _status_in("in_progress", "timed_out", "complete"))
+        .values(last_seen_at=now, step=bindparam("next_step"),
+                status=case((participants.c.status == "timed_out", "in_progress"),
+                            else_=participants.c.status)),
+        "complete": update(participants)
+        .where(participants.c.participant_id == participant_id,
+               _status_in("in_progress", "timed_out", "complete"))
+        .values(last_seen_at=now, step=bindparam("next_step"), status="complete",
+                completed_at=now),
+    }
+    return SimpleNamespace(**{name: _compile(statement, dialect)
+                              for name, statement in statements.items()})
+
+
+def participant_row(columns: list[str], row) -> dict:
+    """A participant row from the driver as the dict the routes use (booleans as bool)."""
+    record = dict(zip(columns, row))
+    for column in BOOLEAN_COLUMNS:
+        record[column] = bool(record[column])
+    return record
