@@ -40,8 +40,9 @@ from study.survey.engine import (
     sqlite_url_for,
 )
 from study.survey.sessions import hash_session_token
-from study.survey.statements import PARADATA_COLUMNS, compile_page_cycle, participant_row
+from study.survey.statements import compile_page_cycle, participant_row
 from study.survey.tables import (
+    PARADATA_COLUMNS,
     STATUSES,
     answers,
     metadata,
@@ -335,7 +336,7 @@ class SurveyDatabase(ResearcherQueries):
         locked, so of two tabs sending the same page the first is stored and the
         second refused. Answers are inserted, never updated (one row per item);
         the page's submit time and ``paradata`` (see
-        :data:`study.survey.statements.PARADATA_COLUMNS`; missing ones stay NULL)
+        :data:`study.survey.tables.PARADATA_COLUMNS`; missing ones stay NULL)
         are kept and the next page's first showing is stamped, so page timings
         need no write when a page is merely shown.
 

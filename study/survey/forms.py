@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from questionnaires import AnswerError, validate_answer
+from study.survey.tables import PARADATA_COLUMNS
 
 MAX_FIELD_CHARS = 10_000
 CONTROL_OK = {"\n", "\r", "\t"}
@@ -53,6 +54,33 @@ def form_to_dict(multi_items: Iterable[tuple[str, object]]) -> dict[str, str]:
             raise BadForm(f"field {name!r} contains control characters")
         fields[name] = value
     return fields
+
+
+#: the largest paradata kept (beyond them a value is a fault, not a measurement)
+MAX_COUNT = 100_000
+MAX_SECONDS = 7 * 24 * 3600
+
+
+def split_paradata(fields: dict[str, str]) -> tuple[dict[str, float | int | None], dict[str, str]]:
+    """The page's paradata (sent by its script as ``_<column>``) and the other fields.
+
+    A value that is absent (no JavaScript) or not a plausible number stays ``None``:
+    paradata are stored as measured or not at all.
+
+    >>> split_paradata({"_paste_count": "2", "_focus_lost_seconds": "x", "att_1": "4"})
+    ({'focus_lost_count': None, 'focus_lost_seconds': None, 'paste_count': 2, 'typing_seconds': None}, {'att_1': '4'})
+    """
+    paradata: dict[str, float | int | None] = {}
+    for column in PARADATA_COLUMNS:
+        counts = column.endswith("_count")
+        try:
+            value = (int if counts else float)(fields["_" + column])
+        except (KeyError, ValueError):
+            value = None
+        within = value is not None and 0 <= value <= (MAX_COUNT if counts else MAX_SECONDS)
+        paradata[column] = value if within else None
+    sent = {"_" + column for column in PARADATA_COLUMNS}
+    return paradata, {name: value for name, value in fields.items() if name not in sent}
 
 
 def reject_hostile_fields(fields: dict[str, str], *, allowed: set[str]) -> dict[str, str]:

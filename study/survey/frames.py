@@ -4,7 +4,9 @@
 docs/architecture.md (``participant_id``, ``condition``, one per factor,
 ``lang``, ``status``, ``started_at``, ``completed_at``, one per item in
 questionnaire order) plus the survey block (``prolific_pid``, ``study_id``,
-``session_id``, ``duplicate``, ``duration_seconds``, ``withdrawal_code``). :func:`answers_long`
+``session_id``, ``duplicate``, ``duration_seconds``, the paradata summed over pages:
+``focus_lost_count``, ``focus_lost_seconds``, ``paste_count``, ``typing_seconds``, empty
+where the browser sent none, and ``withdrawal_code``). :func:`answers_long`
 gives one row per stored answer. Test sessions never appear.
 
 >>> from study import load_study
@@ -23,9 +25,10 @@ import pandas as pd
 
 from study.design.assignment import current_status
 from study.survey.sessions import withdrawal_code
+from study.survey.tables import PARADATA_COLUMNS
 
 SURVEY_COLUMNS = ("prolific_pid", "study_id", "session_id", "duplicate", "duration_seconds",
-                  "withdrawal_code")
+                  *PARADATA_COLUMNS, "withdrawal_code")
 FINISHED = ("complete", "excluded")
 
 
@@ -103,10 +106,25 @@ def survey_dataframe(db, study, *, include_partial: bool = False, now: float | N
         [None if r["completed_at"] is None else r["completed_at"] - r["started_at"] for r in rows],
         dtype="Float64",
     )
+    totals = _paradata_totals(db.page_visit_rows(study.id))
+    for column in PARADATA_COLUMNS:
+        values = [totals.get(r["participant_id"], {}).get(column) for r in rows]
+        data[column] = pd.array(values, dtype="Int64" if column.endswith("_count") else "Float64")
     secret = db.secret_key()
     data["withdrawal_code"] = pd.array([withdrawal_code(secret, r["participant_id"]) for r in rows],
                                        dtype="str")
     return pd.DataFrame(data)
+
+
+def _paradata_totals(visits) -> dict[str, dict[str, float]]:
+    """Per participant, each paradata column summed over the pages that measured it."""
+    totals: dict[str, dict[str, float]] = {}
+    for visit in visits:
+        for column in PARADATA_COLUMNS:
+            if visit[column] is not None:
+                mine = totals.setdefault(visit["participant_id"], {})
+                mine[column] = mine.get(column, 0) + visit[column]
+    return totals
 
 
 def answers_long(db, study, participant_ids=None) -> pd.DataFrame:
@@ -136,7 +154,8 @@ def answers_long(db, study, participant_ids=None) -> pd.DataFrame:
 
 
 def page_timings(db, study, participant_ids=None) -> pd.DataFrame:
-    """One row per page a participant reached: first shown, submitted, seconds spent."""
+    """One row per page a participant reached: first shown, submitted, seconds spent,
+    submits, and the page's paradata (empty where the browser sent none)."""
     keep = None if participant_ids is None else set(participant_ids)
     rows = [
         {
@@ -146,9 +165,14 @@ def page_timings(db, study, participant_ids=None) -> pd.DataFrame:
             "submitted_at": iso_utc(v["submitted_at"]),
             "seconds": None if v["submitted_at"] is None else v["submitted_at"] - v["shown_at"],
             "submits": v["submits"],
+            **{column: v[column] for column in PARADATA_COLUMNS},
         }
         for v in db.page_visit_rows(study.id)
         if keep is None or v["participant_id"] in keep
     ]
-    columns = ["participant_id", "page_id", "shown_at", "submitted_at", "seconds", "submits"]
-    return pd.DataFrame(rows, columns=columns)
+    columns = ["participant_id", "page_id", "shown_at", "submitted_at", "seconds", "submits",
+               *PARADATA_COLUMNS]
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in PARADATA_COLUMNS:
+        frame[column] = frame[column].astype("Int64" if column.endswith("_count") else "Float64")
+    return frame

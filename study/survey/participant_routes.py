@@ -44,6 +44,7 @@ from study.survey.forms import (
     form_to_dict,
     read_page_answers,
     reject_hostile_fields,
+    split_paradata,
 )
 from study.survey.rendering import render_page, ui
 from study.survey.sessions import (
@@ -373,6 +374,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
     if position < current:  # a page already answered (an old tab, the back button): read-only
         return _redirect(context, page_path(participant["step"], answered=True))
     step = context.steps[position]
+    paradata, fields = split_paradata(fields)
     values: dict = {}
     if step.kind == "questions":
         try:
@@ -400,7 +402,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
     following = next_step(context.step_ids, step_id)
     stored = context.db.submit_page(
         participant["participant_id"], step_id, values, next_step=following,
-        complete=step_id == last_question_step(context.step_ids),
+        complete=step_id == last_question_step(context.step_ids), paradata=paradata,
     )
     if not stored:  # another tab sent this page first: its answers stand
         return _redirect(context, page_path(following, answered=True))

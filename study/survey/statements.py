@@ -29,12 +29,10 @@ from typing import Any
 from sqlalchemy import bindparam, case, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from study.survey.tables import answers, page_visits, participants
+from study.survey.tables import PARADATA_COLUMNS, answers, page_visits, participants
 
 #: participant columns the driver returns as 0/1 on SQLite
 BOOLEAN_COLUMNS = ("is_test", "duplicate")
-#: the paradata a page's submit may carry (``None`` where the browser ran no script)
-PARADATA_COLUMNS = ("focus_lost_count", "focus_lost_seconds", "paste_count", "typing_seconds")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from sqlalchemy import (
 metadata = MetaData()
 
 STATUSES = ("in_progress", "complete", "timed_out", "declined", "excluded")
+#: what a page's script measures (counts end in ``_count``, durations in seconds)
+PARADATA_COLUMNS = ("focus_lost_count", "focus_lost_seconds", "paste_count", "typing_seconds")
 
 #: key-value settings of this database (the secret that signs CSRF tokens).
 settings = Table(
@@ -100,8 +102,5 @@ page_visits = Table(
     Column("submitted_at", Double),
     Column("submits", Integer, nullable=False),
     # paradata sent by the page's script; NULL when the browser ran none
-    Column("focus_lost_count", Integer),
-    Column("focus_lost_seconds", Double),
-    Column("paste_count", Integer),
-    Column("typing_seconds", Double),
+    *(Column(name, Integer if name.endswith("_count") else Double) for name in PARADATA_COLUMNS),
 )

@@ -93,8 +93,9 @@ def test_wide_table_follows_the_canonical_columns(exported):
     assert list(data.columns[: len(head)]) == head
     scales = [scale.id for scale in study.questionnaire.scales]
     assert list(data.columns[len(head): len(head) + len(scales)]) == scales
-    assert list(data.columns[-6:]) == ["prolific_pid", "study_id", "session_id", "duplicate",
-                                       "duration_seconds", "withdrawal_code"]
+    assert list(data.columns[-10:]) == ["prolific_pid", "study_id", "session_id", "duplicate",
+                                        "duration_seconds", "focus_lost_count", "focus_lost_seconds",
+                                        "paste_count", "typing_seconds", "withdrawal_code"]
     assert data["withdrawal_code"].str.fullmatch(r"[A-Z2-7]{5}-[A-Z2-7]{5}").all()
     assert data["withdrawal_code"].is_unique
     assert {"attention_passed", "manipulation_passed", "exclude"} <= set(data.columns)

@@ -229,3 +229,35 @@ def test_rating_scales_never_wrap_and_show_each_pole_once(browser, server, width
             page.locator("button[type=submit]").click()
     assert checked >= 10  # the attitude, persuasion-knowledge and realism items at least
     context.close()
+
+
+def test_the_page_script_measures_leaving_the_page_pastes_and_typing(page, server):
+    """Paradata as the page's script measures them, stored with the page and exported."""
+    page.goto(server["url"] + "/?lang=en&PROLIFIC_PID=paradata1")
+    page.get_by_role("button", name="I agree to take part").click()
+    page.wait_for_function("!document.getElementById('next').disabled", timeout=5000)
+    with page.expect_navigation():
+        page.locator("#next").click()
+    while page.locator("fieldset.item").count():
+        box = page.locator("textarea")
+        if box.count():
+            box.first.click()
+            page.keyboard.type("They want to look helpful", delay=60)  # about 1.5 s of typing
+            box.first.dispatch_event("paste")
+            page.evaluate("window.dispatchEvent(new Event('blur'))")  # to another window...
+            page.wait_for_timeout(400)
+            page.evaluate("window.dispatchEvent(new Event('focus'))")  # ...and back
+        answer_every_item(page, skip={"reason"})
+        with page.expect_navigation():
+            page.locator("button[type=submit]").click()
+    db = server["app"].state.survey.db
+    participant = db.participants_by_prolific("tilburg", pid="paradata1")[0]
+    visits = {v["page_id"]: v for v in db.page_visit_rows("tilburg")
+              if v["participant_id"] == participant["participant_id"]}
+    reason = visits["page_reason"]
+    assert reason["paste_count"] == 1 and reason["focus_lost_count"] == 1
+    assert 0.3 <= reason["focus_lost_seconds"] < 5
+    assert 0.5 <= reason["typing_seconds"] < 5
+    # pages without a text box measure leaving the page only
+    assert visits["vignette"]["focus_lost_count"] == 0 and visits["vignette"]["paste_count"] is None
+    assert visits["page_attitude"]["typing_seconds"] is None

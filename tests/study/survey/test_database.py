@@ -198,3 +198,22 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     with database.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     database.close()
+
+
+def test_a_database_made_before_paradata_gains_their_columns(tmp_path):
+    from sqlalchemy import create_engine, inspect
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = create_engine(url)
+    with old.begin() as conn:  # the page-visit table as earlier versions created it
+        conn.exec_driver_sql(
+            "CREATE TABLE replylab_page_visits (participant_id VARCHAR(32) NOT NULL, page_id "
+            "VARCHAR(80) NOT NULL, shown_at FLOAT NOT NULL, submitted_at FLOAT, submits INTEGER "
+            "NOT NULL, PRIMARY KEY (participant_id, page_id))")
+        conn.exec_driver_sql("INSERT INTO replylab_page_visits VALUES ('p1', 'vignette', 1.0, 2.0, 1)")
+    SurveyDatabase(url).close()
+    columns = {c["name"] for c in inspect(old).get_columns("replylab_page_visits")}
+    assert {"focus_lost_count", "focus_lost_seconds", "paste_count", "typing_seconds"} <= columns
+    with old.connect() as conn:  # the stored row is kept, its paradata empty
+        assert conn.exec_driver_sql("SELECT submits, paste_count FROM replylab_page_visits").all() == [
+            (1, None)]

@@ -296,3 +296,65 @@ async def test_error_pages_speak_the_browsers_language_and_lead_back(client, lan
         expected = t[key].format(max_bytes=64 * 1024) if key == "too_large" else t[key]
         assert str(escape(expected)) in response.text, key
         assert f'<a href="/">{t["back_to_survey"]}</a>' in response.text, key
+
+
+async def test_each_page_has_its_own_address_and_only_the_current_one_is_shown(client, tilburg):
+    response = await consent(client)
+    assert response.headers["location"] == "/page/vignette"
+    page = await client.get("/page/vignette")
+    assert page.status_code == 200 and 'action="/page/vignette"' in page.text
+    assert (await client.get("/page/vignette")).text == page.text  # reload: the same page
+    # a later page cannot be skipped to; an unknown one is not found
+    ahead = await client.get("/page/debrief")
+    assert ahead.status_code == 303 and ahead.headers["location"] == "/page/vignette"
+    assert (await client.get("/page/no_such_page")).status_code == 404
+    sent = await client.post("/page/vignette", data={"csrf_token": csrf_of(page)})
+    assert sent.headers["location"] == "/page/page_attitude"
+    # back to the vignette (the back button): read-only now, so it leads to the current page
+    back = await client.get("/page/vignette")
+    assert back.status_code == 303 and back.headers["location"] == "/page/page_attitude?answered=1"
+    current = await client.get(back.headers["location"])
+    assert escape(ui("en")["already_answered"]) in current.text
+    # "/" leads a returning participant to the current page
+    entry = await client.get("/")
+    assert entry.status_code == 303 and entry.headers["location"] == "/page/page_attitude"
+    # without a session there is no page to show
+    async with client_for(client._transport.app) as stranger:
+        refused = await stranger.get("/page/vignette")
+        assert refused.status_code == 403
+
+
+async def test_without_javascript_no_paradata_are_stored_or_guessed(app, client, tilburg):
+    await walk(client, tilburg, lang="en", seed=8)  # the bot runs no script, like a browser without
+    participant = participant_of(app, client)
+    visits = [v for v in app.state.survey.db.page_visit_rows("tilburg")
+              if v["participant_id"] == participant["participant_id"]]
+    assert len(visits) == len(app.state.survey.step_ids)
+    assert all(v[c] is None for v in visits for c in ("focus_lost_count", "focus_lost_seconds",
+                                                       "paste_count", "typing_seconds"))
+    row = build_export_table(app.state.survey.db, tilburg).set_index("participant_id").loc[
+        participant["participant_id"]]
+    assert all(pd.isna(row[c]) for c in ("focus_lost_count", "paste_count", "typing_seconds"))
+
+
+async def test_paradata_sent_with_a_page_are_stored_and_summed_and_nonsense_is_dropped(
+        app, client, tilburg):
+    await consent(client)
+    page = await client.get("/page/vignette")
+    await client.post("/page/vignette", data={"csrf_token": csrf_of(page), "_focus_lost_count": "2",
+                                              "_focus_lost_seconds": "3.5"})
+    page = await client.get("/page/page_attitude")
+    answers = {f"att_{i}": "4" for i in range(1, 6)}
+    await client.post("/page/page_attitude", data={
+        "csrf_token": csrf_of(page), **answers, "_focus_lost_count": "1",
+        "_focus_lost_seconds": "-4", "_paste_count": "nan"})
+    participant = participant_of(app, client)
+    visits = {v["page_id"]: v for v in app.state.survey.db.page_visit_rows("tilburg")
+              if v["participant_id"] == participant["participant_id"]}
+    assert (visits["vignette"]["focus_lost_count"], visits["vignette"]["focus_lost_seconds"]) == (2, 3.5)
+    assert visits["page_attitude"]["focus_lost_count"] == 1
+    assert visits["page_attitude"]["focus_lost_seconds"] is None  # negative: not a measurement
+    assert visits["page_attitude"]["paste_count"] is None
+    row = build_export_table(app.state.survey.db, tilburg, include_partial=True).set_index(
+        "participant_id").loc[participant["participant_id"]]
+    assert row["focus_lost_count"] == 3 and row["focus_lost_seconds"] == 3.5
