@@ -6,12 +6,19 @@
 >>> args = parser.parse_args(["tilburg", "--port", "8080"])
 >>> args.host, args.port, args.db
 ('127.0.0.1', 8080, None)
+>>> proxy_settings(parser.parse_args(["tilburg"]))
+{'proxy_headers': False}
+>>> proxy_settings(parser.parse_args(["tilburg", "--forwarded-allow-ips", "10.0.0.5"]))
+{'proxy_headers': True, 'forwarded_allow_ips': '10.0.0.5'}
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import signal
+import sys
 
 from study.errors import UserError
 
@@ -28,10 +35,21 @@ Answers are stored in SQLite (replylab.db in the working directory) unless
 The researcher's page is http://HOST:PORT/admin?token=TOKEN, where TOKEN is
 $REPLYLAB_ADMIN_TOKEN or a random token printed at start.
 
+Behind a reverse proxy that serves HTTPS (Caddy, nginx), give --proxy-headers
+(the client's address and https come from the proxy's X-Forwarded-For and
+X-Forwarded-Proto, believed only from --forwarded-allow-ips, default this
+machine) and --secure-cookies. GET /healthz answers 200 when the database
+answers, 503 when not. On SIGTERM the server stops accepting connections,
+finishes the requests in flight (up to --shutdown-timeout seconds) and exits
+with code 0. docs/deploy.md walks through a real deployment.
+
 example:
   replylab serve tilburg --port 8000
   REPLYLAB_ADMIN_TOKEN=... replylab serve study.yaml --db postgresql+psycopg://survey@db/survey
+  replylab serve study.yaml --db postgresql+psycopg:///survey --workers 4 --proxy-headers --secure-cookies
 """
+
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +66,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep participants' IP addresses (off by default; a study file can ask with store_ip: true)")
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes (default 1; 2 or more use more cores)")
+    parser.add_argument("--proxy-headers", action="store_true",
+                        help="behind a reverse proxy: take the client's address and scheme from "
+                             "X-Forwarded-For/-Proto sent by a trusted proxy (--forwarded-allow-ips)")
+    parser.add_argument("--forwarded-allow-ips", metavar="IPS", default=None,
+                        help="comma-separated addresses or networks of trusted proxies "
+                             f"(default {DEFAULT_TRUSTED_PROXIES}: a proxy on this machine); "
+                             "implies --proxy-headers")
+    parser.add_argument("--shutdown-timeout", metavar="SECONDS", type=int, default=10,
+                        help="on SIGTERM, wait this long for requests in flight (default 10)")
+
+
+def proxy_settings(args: argparse.Namespace) -> dict:
+    """uvicorn's proxy options for ``args``: off unless asked for; trusted proxies checked.
+
+    Without ``--proxy-headers`` (or ``--forwarded-allow-ips``) no ``X-Forwarded-*``
+    header is believed, not even from this machine (uvicorn's own default would
+    trust 127.0.0.1).
+
+    Raises
+    ------
+    UserError
+        If an entry of ``--forwarded-allow-ips`` is not an IP address or network.
+    """
+    if not (args.proxy_headers or args.forwarded_allow_ips):
+        return {"proxy_headers": False}
+    trusted = args.forwarded_allow_ips or DEFAULT_TRUSTED_PROXIES
+    for entry in (part.strip() for part in trusted.split(",")):
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise UserError(f"--forwarded-allow-ips: {entry!r} is not an IP address or network; "
+                            "give the proxy's addresses, e.g. 127.0.0.1,::1 or 10.0.0.0/8") from None
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
+def _exit_zero_after_sigterm() -> None:
+    """Make SIGTERM end the process with exit code 0 once uvicorn has shut down.
+
+    uvicorn catches SIGTERM, stops accepting connections and finishes the requests
+    in flight; then it raises the signal again for the handler that was in place
+    before it started, which is this one (the default would end the process with
+    "killed by SIGTERM").
+    """
+    def stop(_signum, _frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,6 +129,11 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port}: choose a port between 1 and 65535")
+    if args.workers < 1:
+        raise UserError(f"--workers {args.workers}: give 1 or more")
+    if args.shutdown_timeout < 0:
+        raise UserError(f"--shutdown-timeout {args.shutdown_timeout}: give 0 or more seconds")
+    proxy = proxy_settings(args)
     study = load_study(args.study)  # StudyFileError is a UserError: printed, exit code 2
     missing = missing_for_serving(study)
     if missing:
@@ -83,12 +155,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"  researcher:   {base}/admin?token=$REPLYLAB_ADMIN_TOKEN")
     else:
         print(f"  researcher:   {base}/admin?token={context.admin_token}")
+    if proxy["proxy_headers"]:
+        print(f"  behind a proxy: X-Forwarded-For/-Proto believed from {proxy['forwarded_allow_ips']}")
+        if not args.secure_cookies:
+            print("replylab serve: warning: --proxy-headers without --secure-cookies; behind an "
+                  "HTTPS proxy add --secure-cookies so that browsers send the session cookie over "
+                  "HTTPS only", file=sys.stderr)
     print("  stop with Ctrl+C", flush=True)
-    if args.workers < 1:
-        raise UserError(f"--workers {args.workers}: give 1 or more")
+    server_options = dict(host=args.host, port=args.port, log_level="warning", access_log=False,
+                          timeout_graceful_shutdown=args.shutdown_timeout, **proxy)
     if args.workers == 1:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                    access_log=False, timeout_graceful_shutdown=5)
+        _exit_zero_after_sigterm()
+        uvicorn.run(app, **server_options)
         return 0
     # every worker builds its own app (and engine) from these; tables already exist
     os.environ.update(
@@ -98,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
         REPLYLAB_SERVE_STORE_IP="1" if args.store_ip else "0",
     )
     context.db.close()
+    # uvicorn's supervisor passes the proxy and shutdown options to every worker; on
+    # SIGTERM it stops the workers (each finishes its requests in flight) and returns
     uvicorn.run("study.survey.asgi:app_from_environment", factory=True, workers=args.workers,
-                host=args.host, port=args.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=5)
+                **server_options)
     return 0

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from study.design.loader import load_study
 from study.design.vignettes import render_vignette
-from study.survey import admin_routes, participant_routes
+from study.survey import admin_routes, health_routes, participant_routes
 from study.survey.context import SurveyContext, SurveyError, error_response
 from study.survey.db import SurveyDatabase
 from study.survey.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit, SecurityHeaders
@@ -100,6 +100,7 @@ def create_app(
 
     app.include_router(participant_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(health_routes.router)
 
     @app.exception_handler(SurveyError)
     async def _survey_error(request: Request, error: SurveyError):

@@ -8,6 +8,10 @@ builds its own app (one engine and pool per process) from
 - ``REPLYLAB_SERVE_DB``: the database URL (empty: the SQLite default),
 - ``REPLYLAB_ADMIN_TOKEN``: the admin token (the same in every worker),
 - ``REPLYLAB_SERVE_SECURE_COOKIES`` / ``REPLYLAB_SERVE_STORE_IP``: ``1`` to switch on.
+
+The proxy options (``--proxy-headers``, ``--forwarded-allow-ips``) and
+``--shutdown-timeout`` are not the app's but uvicorn's: its supervisor hands
+them to every worker, so they need no variable here.
 """
 
 from __future__ import annotations

@@ -1,8 +1,13 @@
-"""Run ``replylab serve`` in a child process: for the crash test and the load benchmark.
+"""Run ``replylab serve`` in a child process: for the crash, shutdown and HTTPS tests and benchmarks.
 
 The child is a real uvicorn server on a loopback port; :meth:`kill` sends
-SIGKILL (no shutdown handlers run), :meth:`start` can be called again on the
-same database to simulate a restart.
+SIGKILL (no shutdown handlers run), :meth:`terminate` sends SIGTERM (the
+server drains its requests in flight) without waiting, :meth:`start` can be
+called again on the same database to simulate a restart.
+
+>>> server = SurveyServerProcess("tilburg", "sqlite://", port=8123, extra_args=["--secure-cookies"])
+>>> server.command()[3:]
+['serve', 'tilburg', '--db', 'sqlite://', '--port', '8123', '--workers', '1', '--secure-cookies']
 """
 
 from __future__ import annotations
@@ -53,21 +58,35 @@ class SurveyServerProcess:
         The database URL (kept across restarts).
     admin_token : str
         Passed as ``REPLYLAB_ADMIN_TOKEN``.
+    port : int, optional
+        A free loopback port by default.
+    log_path : path, optional
+        The child's output goes here (appended); discarded by default.
+    workers : int
+        ``--workers``.
+    extra_args : list of str
+        More options for ``replylab serve`` (``--secure-cookies``, ``--proxy-headers``, ...).
     """
 
     def __init__(self, study, db_url: str, *, admin_token: str = "bench", port: int | None = None,
-                 log_path=None, workers: int = 1):
+                 log_path=None, workers: int = 1, extra_args=()):
         self.study = str(study)
         self.db_url = db_url
         self.admin_token = admin_token
         self.port = port or free_port()
         self.log_path = log_path
         self.workers = workers
+        self.extra_args = list(extra_args)
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        """The child's command line."""
+        return [sys.executable, "-m", "study.cli", "serve", self.study, "--db", self.db_url,
+                "--port", str(self.port), "--workers", str(self.workers), *self.extra_args]
 
     def start(self, timeout: float = 30.0) -> None:
         """Start the server and wait until it accepts connections."""
@@ -75,11 +94,10 @@ class SurveyServerProcess:
                    PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT),
                                                             os.environ.get("PYTHONPATH")])))
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "study.cli", "serve", self.study, "--db", self.db_url,
-             "--port", str(self.port), "--workers", str(self.workers)],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=log,
-        )
+        self.process = subprocess.Popen(self.command(), cwd=REPO_ROOT, env=env, stdout=log,
+                                        stderr=log)
+        if self.log_path:
+            log.close()  # the child holds its own copy
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -103,6 +121,15 @@ class SurveyServerProcess:
                     pass
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
+
+    def terminate(self) -> None:
+        """SIGTERM, without waiting: the server drains its requests in flight, then exits."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, timeout: float = 30.0) -> int:
+        """Wait for the child to end and return its exit code (negative: killed by that signal)."""
+        return self.process.wait(timeout=timeout)
 
     def _worker_pids(self) -> list[int]:
         """Child processes of the server (uvicorn workers), read from /proc."""
