@@ -25,7 +25,12 @@ RESERVED_IDS = frozenset(
     {
         "participant_id", "condition", "lang", "status", "started_at", "completed_at",
         "attention_passed", "manipulation_passed", "exclude", "prolific_pid", "study_id",
-        "session_id", "duplicate", "duration_seconds", "reason_true_motives",
+        "session_id", "duplicate", "duration_seconds", "reason_true_motives", "withdrawal_code",
+        # paradata and quality flags (study.survey.tables, study.design.validity)
+        "focus_lost_count", "focus_lost_seconds", "paste_count", "typing_seconds",
+        "flag_speeding", "flag_straightlining", "flag_text_short", "flag_text_pasted",
+        "flag_text_from_vignette", "flag_text_duplicate", "flag_text_language",
+        "flag_repeated_prolific_id",
     }
 )  # fmt: skip
 

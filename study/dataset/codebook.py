@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from questionnaires import load_motive_codebook
 from study.dataset.codebook_text import codebook_text
 from study.design.schema import Study
+from study.design.validity import FLAG_NAMES, QUALITY_FLAGS
 
 __all__ = ["codebook", "Codebook", "canonical_columns", "code_columns", "OPTIONAL_COLUMNS", "MOTIVES"]
 
@@ -31,12 +32,16 @@ FIXED_LEADING = ("participant_id", "condition")
 FIXED_META = ("lang", "status", "started_at", "completed_at")
 STATUSES = ("in_progress", "complete", "timed_out", "declined", "excluded")
 
+#: The survey's paradata per participant (summed over pages; <NA> when the browser ran no JavaScript).
+PARADATA_COLUMNS = ["focus_lost_count", "focus_lost_seconds", "paste_count", "typing_seconds"]
+
 #: Optional blocks after the scored scales, in this order, by block name.
 OPTIONAL_COLUMNS = {
     "simulation": ["reason_true_motives"],
-    "exclusions": ["attention_passed", "manipulation_passed", "exclude"],
+    "exclusions": ["attention_passed", "manipulation_passed", *FLAG_NAMES, "exclude"],
     "coding": MOTIVES.columns + ["code_confidence", "code_source", "pk_strategic", "pk_any"],
-    "export": ["prolific_pid", "study_id", "session_id", "duplicate", "duration_seconds", "withdrawal_code"],
+    "export": ["prolific_pid", "study_id", "session_id", "duplicate", "duration_seconds", *PARADATA_COLUMNS,
+               "withdrawal_code"],
 }
 
 
@@ -278,6 +283,23 @@ def _item_entry(item, scales, lang, study):
                   description=say("note.free_text"))
 
 
+def _flag_entry(flag, study: Study, lang: str) -> dict:
+    """A data-quality flag: its label, its rule with the study's thresholds, what it reads, when it is empty."""
+    say = functools.partial(codebook_text, lang)
+    free_text = [item.id for item in study.questionnaire.items if item.type == "free_text"]
+    texts = ", ".join(study.quality.text_items or free_text) or say("none")
+    reads = ", ".join(texts if column == "<free text>" else say("reads.rating_items") if column == "<rating items>"
+                      else column for column in flag.reads)
+    unknown = say("unknown.paradata" if flag.name in ("flag_speeding", "flag_text_pasted")
+                  else "unknown.straightlining" if flag.name == "flag_straightlining"
+                  else "unknown.text" if flag.name.startswith("flag_text") else "unknown.default")
+    fields = {"rule": flag.rule_in(lang, study.quality), "reads": reads, "unknown": unknown,
+              "options": ", ".join(flag.options)}
+    description = say("note.flag" if flag.options else "note.flag_no_options", **fields)
+    return _entry(flag.name, flag.label[lang], "exclusions", "boolean", allowed=[True, False],
+                  description=description)
+
+
 def _optional_entries(study: Study, lang: str) -> list[dict]:
     say = functools.partial(codebook_text, lang)
     motives = MOTIVES.ids
@@ -289,6 +311,9 @@ def _optional_entries(study: Study, lang: str) -> list[dict]:
                description=say("note.attention_passed")),
         _entry("manipulation_passed", say("label.manipulation_passed"), "exclusions", "boolean",
                description=say("note.manipulation_passed")),
+    ]
+    entries += [_flag_entry(flag, study, lang) for flag in QUALITY_FLAGS]
+    entries += [
         _entry("exclude", say("label.exclude"), "exclusions", "boolean",
                description=say("note.exclude", checks=", ".join(study.analysis.exclude_on) or say("none"))),
     ]
@@ -313,6 +338,13 @@ def _optional_entries(study: Study, lang: str) -> list[dict]:
         _entry("duplicate", say("label.duplicate"), "export", "boolean"),
         _entry("duration_seconds", say("label.duration_seconds"), "export", "number",
                allowed={"min": 0, "max": None}, description=say("note.duration_seconds")),
+    ]
+    entries += [
+        _entry(column, say(f"label.{column}"), "export", "integer" if column.endswith("_count") else "number",
+               allowed={"min": 0, "max": None}, description=say(f"note.{column}"))
+        for column in PARADATA_COLUMNS
+    ]
+    entries += [
         _entry("withdrawal_code", say("label.withdrawal_code"), "export", "string",
                description=say("note.withdrawal_code")),
     ]

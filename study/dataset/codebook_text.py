@@ -44,7 +44,29 @@ TEXT = {
         "note.manipulation_passed": "False when any manipulation-check answer differs from the expected "
                                     "option for the participant's level, or is missing.",
         "label.exclude": "Excluded from the analysis",
-        "note.exclude": "True when a check named in analysis.exclude_on ({checks}) failed.",
+        "note.exclude": "True when a rule named in analysis.exclude_on ({checks}) fired, applied in that "
+                        "order; a flag that is empty (<NA>) does not exclude.",
+        "note.flag": "{rule} Reads: {reads}. Empty (<NA>) when it cannot be judged: {unknown}. Option(s) "
+                     "in the study file's quality block: {options}.",
+        "note.flag_no_options": "{rule} Reads: {reads}. Empty (<NA>) when it cannot be judged: {unknown}.",
+        "unknown.default": "the prolific_pid column is absent (a row without an id is not flagged)",
+        "reads.rating_items": "the likert and semantic-differential items of each page and scale",
+        "unknown.paradata": "the column is absent (imported data) or empty because the participant's "
+                            "browser ran no JavaScript",
+        "unknown.text": "no free-text answer long enough to judge, or the columns are absent",
+        "unknown.straightlining": "a rating item of every page and scale long enough is unanswered, or "
+                                  "no such page or scale is in the data",
+        "label.focus_lost_count": "Times the survey page lost focus",
+        "note.focus_lost_count": "Summed over pages; recorded by the survey's JavaScript, empty (<NA>) "
+                                 "without it, never 0 then.",
+        "label.focus_lost_seconds": "Seconds away from the survey page",
+        "note.focus_lost_seconds": "Summed over pages; recorded by the survey's JavaScript, empty (<NA>) "
+                                   "without it.",
+        "label.paste_count": "Paste events in free-text fields",
+        "note.paste_count": "Summed over pages; recorded by the survey's JavaScript, empty (<NA>) without it.",
+        "label.typing_seconds": "Seconds of typing in free-text fields",
+        "note.typing_seconds": "Summed over pages; recorded by the survey's JavaScript, empty (<NA>) "
+                               "without it.",
         "none": "none",
         "label.code": "Reason mentions motive {motive}",
         "value.absent": "absent",
@@ -104,7 +126,30 @@ TEXT = {
         "note.manipulation_passed": "False als een antwoord op een manipulatiecheck afwijkt van de optie "
                                     "die bij het niveau van de deelnemer hoort, of ontbreekt.",
         "label.exclude": "Uitgesloten van de analyse",
-        "note.exclude": "True als een check uit analysis.exclude_on ({checks}) niet gehaald is.",
+        "note.exclude": "True als een regel uit analysis.exclude_on ({checks}) van toepassing is, in die "
+                        "volgorde toegepast; een lege vlag (<NA>) sluit niet uit.",
+        "note.flag": "{rule} Leest: {reads}. Leeg (<NA>) als het niet te beoordelen is: {unknown}. "
+                     "Instelling(en) in het blok quality van het studiebestand: {options}.",
+        "note.flag_no_options": "{rule} Leest: {reads}. Leeg (<NA>) als het niet te beoordelen is: {unknown}.",
+        "unknown.default": "de kolom prolific_pid ontbreekt (een rij zonder id krijgt de vlag niet)",
+        "reads.rating_items": "de likert- en semantische-differentiaalvragen van elke pagina en schaal",
+        "unknown.paradata": "de kolom ontbreekt (geïmporteerde data) of is leeg omdat de browser van de "
+                            "deelnemer geen JavaScript uitvoerde",
+        "unknown.text": "geen open antwoord dat lang genoeg is om te beoordelen, of de kolommen ontbreken",
+        "unknown.straightlining": "op elke pagina of schaal die lang genoeg is, is een beoordelingsvraag "
+                                  "niet beantwoord, of zo'n pagina of schaal staat niet in de data",
+        "label.focus_lost_count": "Aantal keer dat de vragenlijstpagina de focus verloor",
+        "note.focus_lost_count": "Opgeteld over de pagina's; vastgelegd door het JavaScript van de "
+                                 "vragenlijst, leeg (<NA>) zonder JavaScript, dan nooit 0.",
+        "label.focus_lost_seconds": "Seconden weg van de vragenlijstpagina",
+        "note.focus_lost_seconds": "Opgeteld over de pagina's; vastgelegd door het JavaScript van de "
+                                   "vragenlijst, leeg (<NA>) zonder JavaScript.",
+        "label.paste_count": "Keren geplakt in open vragen",
+        "note.paste_count": "Opgeteld over de pagina's; vastgelegd door het JavaScript van de vragenlijst, "
+                            "leeg (<NA>) zonder JavaScript.",
+        "label.typing_seconds": "Seconden typen in open vragen",
+        "note.typing_seconds": "Opgeteld over de pagina's; vastgelegd door het JavaScript van de "
+                               "vragenlijst, leeg (<NA>) zonder JavaScript.",
         "none": "geen",
         "label.code": "Reden noemt motief {motive}",
         "value.absent": "afwezig",

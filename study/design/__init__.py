@@ -7,6 +7,8 @@
 - ``assignment`` and ``assignment_schemes``: which condition the next participant gets
   (pure, seeded functions) and who fills a condition
   (:func:`~study.design.assignment.active_counts`, the one rule the survey's database uses);
+- ``validity``: the data-quality flags' definitions (rule, source, options) and
+  :func:`~study.design.validity.passes_declared_checks`, the one rule for a valid complete;
 - ``vignettes`` and ``posts``, ``templates/``: the social-media thread each condition shows;
 - ``studies/``: the shipped studies (``tilburg``, ``webcare-2x2``).
 

@@ -37,6 +37,7 @@ from questionnaires import combine, load_questionnaire
 
 from study.design.fields import LANGUAGES, Id, Lang, Localized, NonEmpty, Part as _Part
 from study.design.original import Original
+from study.design.validity import EXCLUSION_RULES
 
 # A library module's name, or a questionnaire file of the study's own (relative to the study file).
 ModuleRef = Annotated[str, StringConstraints(pattern=r"^([a-z][a-z0-9_]*|\S.*\.ya?ml)$")]
@@ -124,6 +125,16 @@ class Assignment(_Part):
     timeout_minutes: float = Field(30, gt=0)
     block_size: int | None = Field(None, ge=1)
     seed: int = 0
+    #: Who fills a condition for ``balanced_completes``: every complete, or only completes that
+    #: pass the checks named in ``analysis.exclude_on`` (:func:`study.design.validity.passes_declared_checks`).
+    count: Literal["completes", "valid_completes"] = "completes"
+
+    @model_validator(mode="after")
+    def _count_needs_balancing(self):
+        if self.count != "completes" and self.scheme != "balanced_completes":
+            raise ValueError(f"count: {self.count} applies to scheme balanced_completes only "
+                             f"({self.scheme} does not count completes); remove count or change the scheme")
+        return self
 
 
 class AttentionCheck(_Part):
@@ -278,9 +289,17 @@ class AnalysisPlan(_Part):
     seed: int = 2021
     n_boot: int = Field(5000, ge=100)
     ci_method: Literal["percentile", "bc"] = "percentile"
-    exclude_on: list[Literal["attention", "manipulation"]] = []
+    exclude_on: list[Literal[EXCLUSION_RULES]] = []
     equivalence_bounds: tuple[float, float] = (-0.3, 0.3)
     hypotheses: list[Hypothesis] = Field(min_length=1)
+
+    @field_validator("exclude_on")
+    @classmethod
+    def _each_rule_once(cls, value):
+        repeated = sorted({rule for rule in value if value.count(rule) > 1})
+        if repeated:
+            raise ValueError(f"names {', '.join(repeated)} more than once; each rule is applied once, in order")
+        return value
 
     @field_validator("equivalence_bounds")
     @classmethod
@@ -288,6 +307,23 @@ class AnalysisPlan(_Part):
         if not value[0] < 0 < value[1]:
             raise ValueError("must be [lower, upper] with lower < 0 < upper (Cohen's d units)")
         return value
+
+
+class Quality(_Part):
+    """Thresholds of the data-quality flags (``study.dataset.quality``; the rules are in
+    :data:`study.design.validity.QUALITY_FLAGS`). Every field has a default."""
+
+    speeding_fraction: float = Field(0.5, gt=0, lt=1, description="flag_speeding: share of the median duration")
+    straightlining_min_items: int = Field(4, ge=2, description="flag_straightlining: rating items a page or "
+                                                               "scale needs to be judged")
+    min_text_chars: int = Field(10, ge=1, description="flag_text_short: fewest characters of a free-text answer")
+    vignette_copy_words: int = Field(4, ge=2, le=20, description="flag_text_from_vignette: words per run")
+    vignette_copy_share: float = Field(0.5, gt=0, le=1, description="flag_text_from_vignette: share of the "
+                                                                    "answer's runs found in the vignette")
+    duplicate_min_chars: int = Field(20, ge=1, description="flag_text_duplicate: shorter answers are not compared")
+    language_min_chars: int = Field(30, ge=1, description="flag_text_language: shorter answers are not judged")
+    text_items: list[Id] | None = Field(None, description="the free-text items the text flags read "
+                                                          "(default: every free-text item)")
 
 
 class MotiveModel(_Part):
@@ -385,6 +421,7 @@ class Study(_Part):
     checks: Checks = Checks()
     completion: Completion | None = None
     analysis: AnalysisPlan
+    quality: Quality = Field(default_factory=Quality)  # thresholds of the data-quality flags
     simulation: SimulationModel = Field(default_factory=SimulationModel)
     original: Original | None = None  # the original study's findings, for a replication
     store_ip: bool = False  # keep participants' IP addresses only when the study asks

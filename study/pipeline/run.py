@@ -22,6 +22,7 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from study.dataset.exclusions import exclusion_flow
 from study.dataset.mapping import load_data
 from study.dataset.simulation import simulate
 from study.design.loader import load_study
@@ -30,7 +31,6 @@ from study.errors import UserError
 from study.pipeline.steps import (
     analysed_rows,
     descriptives,
-    exclusion_flow,
     manipulation_check,
     motives_table,
     pk_attitude_correlations,

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.apa import format_number
 from analysis.power import power_ttest
 from study.design.schema import AnovaHypothesis, Study
+from study.design.validity import QUALITY_FLAGS
 from study.report.render import load_texts, template_environment
 from study.report.verdicts import RULE_KEYS, verdict_rules
 
@@ -125,6 +126,9 @@ def _context(study: Study, lang: str, t: dict) -> dict:
         "manipulation": [{"item": c.item, "factor": c.factor,
                           "expected": ", ".join(f"`{level}` → `{value}`" for level, value in c.expected.items()),
                           "excluded": "manipulation" in plan.exclude_on} for c in study.checks.manipulation],
+        "quality_flags": [{"name": flag.name, "rule": flag.rule_in(lang, study.quality),
+                           "excluded": flag.name in plan.exclude_on} for flag in QUALITY_FLAGS],
+        "exclude_on": ", ".join(f"`{rule}`" for rule in plan.exclude_on),
         "power": power,
         "replication": _replication(study, lang, t),
     }

@@ -212,6 +212,7 @@ class SurveyDatabase(ResearcherQueries):
         ip_address: str | None = None,
         is_test: bool = False,
         condition: str | None = None,
+        valid_complete: Callable[[dict, str], bool] | None = None,
         now: float | None = None,
     ) -> dict:
         """Create a consenting participant and assign a condition, atomically.
@@ -222,7 +223,9 @@ class SurveyDatabase(ResearcherQueries):
         ``timeout_minutes`` old), mark the in-progress participants the rule
         leaves out as ``timed_out``, call ``choose_condition(counts, n_assigned)``
         and insert the participant. Test sessions take the given ``condition``
-        and touch no count.
+        and touch no count. With ``valid_complete(answers, condition)`` (the study
+        counts valid completes only), a complete whose stored answers fail it fills
+        no place.
         """
         now = time.time() if now is None else now
         prolific = dict(prolific or {})
@@ -232,7 +235,8 @@ class SurveyDatabase(ResearcherQueries):
             ).mappings().one()
             assignment_index = None
             if not is_test:
-                counts = self._fill_counts(conn, study_id, condition_names, timeout_minutes, now)
+                counts = self._fill_counts(conn, study_id, condition_names, timeout_minutes, now,
+                                           valid_complete)
                 assignment_index = study_row["n_assigned"]
                 condition = choose_condition(counts, assignment_index)
                 conn.execute(
@@ -281,7 +285,7 @@ class SurveyDatabase(ResearcherQueries):
         return row
 
     def _fill_counts(self, conn, study_id: str, condition_names: list[str],
-                     timeout_minutes: float, now: float) -> dict[str, int]:
+                     timeout_minutes: float, now: float, valid_complete=None) -> dict[str, int]:
         """Who fills each condition now, by the one rule; the idle ones are marked ``timed_out``."""
         rows = conn.execute(
             select(participants.c.participant_id, participants.c.condition,
@@ -301,10 +305,26 @@ class SurveyDatabase(ResearcherQueries):
                 .where(participants.c.participant_id.in_(idle))
                 .values(status="timed_out")
             )
+        if valid_complete is not None:
+            rows = self._valid_rows(conn, rows, valid_complete)
         return active_counts(
             [(row.condition, row.status, row.last_seen_at) for row in rows],
             condition_names, now=now, timeout_minutes=timeout_minutes,
         )
+
+    @staticmethod
+    def _valid_rows(conn, rows, valid_complete):
+        """The rows less the completes whose answers fail ``valid_complete``."""
+        complete = {row.participant_id for row in rows if row.status == "complete"}
+        stored: dict[str, dict] = {}
+        if complete:
+            for participant_id, item_id, value in conn.execute(
+                select(answers.c.participant_id, answers.c.item_id, answers.c.value)
+                .where(answers.c.participant_id.in_(complete))
+            ):
+                stored.setdefault(participant_id, {})[item_id] = json.loads(value)
+        return [row for row in rows if row.status != "complete"
+                or valid_complete(stored.get(row.participant_id, {}), row.condition)]
 
     def record_decline(self, study_id: str) -> None:
         """Count one declined consent; nothing else about the person is kept."""

@@ -80,8 +80,9 @@ def build_export_table(db, study, *, include_partial: bool = False) -> pd.DataFr
     raw = survey_dataframe(db, study, include_partial=include_partial)
     survey_block = raw[list(SURVEY_COLUMNS)]
     scored = score(raw.drop(columns=list(SURVEY_COLUMNS)), study.questionnaire)
-    flagged = flag_exclusions(scored, study)
-    return pd.concat([flagged, survey_block], axis=1)
+    # the quality flags read the survey block (durations, paradata, Prolific ids); it stays last
+    flagged = flag_exclusions(pd.concat([scored, survey_block], axis=1), study)
+    return pd.concat([flagged.drop(columns=list(SURVEY_COLUMNS)), survey_block], axis=1)
 
 
 def export_data(db_url, study, out_dir, include_partial: bool = False) -> pd.DataFrame:

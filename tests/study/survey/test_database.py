@@ -217,3 +217,35 @@ def test_a_database_made_before_paradata_gains_their_columns(tmp_path):
     with old.connect() as conn:  # the stored row is kept, its paradata empty
         assert conn.exec_driver_sql("SELECT submits, paste_count FROM replylab_page_visits").all() == [
             (1, None)]
+
+
+def test_counting_valid_completes_leaves_out_completes_that_fail_the_declared_checks(db):
+    # assignment.count: valid_completes; the rule is study.design.validity.passes_declared_checks
+    from study import load_study
+    from study.design.validity import passes_declared_checks
+
+    tilburg = load_study("tilburg")  # exclude_on: [attention]; attn_1 asks for a 5
+
+    def finish(token, attention):
+        row = start(db, token)
+        db.submit_page(row["participant_id"], "vignette", {"attn_1": attention}, next_step="debrief",
+                       complete=True)
+        return row
+
+    passed = finish("token-pass-xxxxxxxxxxxxxxxxxxx", 5)
+    failed = finish("token-fail-xxxxxxxxxxxxxxxxxxx", 3)
+    seen = {}
+
+    def record(counts, n_assigned):
+        seen.update(counts)
+        return balanced(counts, n_assigned)
+
+    db.start_participant(db.test_study_id, session_token="token-next-xxxxxxxxxxxxxxxxxxx", lang="en",
+                         choose_condition=record, first_step="vignette", timeout_minutes=30,
+                         condition_names=CONDITIONS,
+                         valid_complete=lambda answers, condition: passes_declared_checks(
+                             answers, tilburg, condition=condition))
+    expected = dict.fromkeys(CONDITIONS, 0)
+    expected[passed["condition"]] += 1  # the one who failed the attention check fills no place
+    assert seen == expected
+    assert failed["condition"] in CONDITIONS
