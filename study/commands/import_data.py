@@ -26,7 +26,8 @@ Detect the file's format and write, into --out:
 Qualtrics exports: header rows recognised, preview/spam/test and unfinished
 responses dropped, -99 codes declared missing, the condition taken from an
 embedded-data field, a randomizer's display order (FL_*_DO) or the block of
-questions answered. See docs/import.md.
+questions answered. With --survey, question texts, choices and codes come from
+the Qualtrics .qsf or LimeSurvey .lss. See docs/import.md.
 
 examples:
   replylab import qualtrics_export.csv --survey survey.qsf --out imported/
@@ -39,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, metavar="FILE",
                         help="the export: CSV/TSV (Qualtrics, LimeSurvey), .sav, .dta or .xlsx")
     parser.add_argument("--survey", type=Path, default=None, metavar="DEFINITION",
-                        help="the survey definition (Qualtrics .qsf): question texts, choices, blocks")
+                        help="the survey definition (Qualtrics .qsf or LimeSurvey .lss): question texts, "
+                             "choices, blocks")
     parser.add_argument("--condition", default=None, metavar="COLUMN[,COLUMN]",
                         help="the column(s) holding the condition, one per factor (default: detected)")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")

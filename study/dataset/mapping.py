@@ -5,8 +5,8 @@ declares missing codes, merges per-condition copies of a question, derives a col
 from which columns were answered, renames columns, recodes values (also to missing),
 fills constant columns and skips extra header rows; then
 :func:`load_data` checks that every column the study's analysis needs is there
-and raises a :class:`~study.errors.UserError` naming the first missing ones and
-the mapping option otherwise.
+and raises a :class:`~study.errors.UserError` otherwise: every missing column and
+every unknown condition value at once, each with the mapping line that would fix it.
 
 >>> mapping = load_mapping({"columns": {"Cond": "channel"}, "values": {"channel": {1: "public", 2: "private"}}})
 >>> mapping.columns
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -29,9 +31,6 @@ from study.design.schema import AnovaHypothesis, Study
 from study.errors import UserError
 
 __all__ = ["DataMapping", "load_mapping", "apply_mapping", "required_columns", "load_data"]
-
-HINT = ("Rename the column in the file, or map it with a mapping file (--mapping MAP.yaml, "
-        "`columns: {{your_name: {column}}}`); see docs/data-mapping.md")
 
 
 class DataMapping(BaseModel):
@@ -280,34 +279,74 @@ def required_columns(study: Study) -> dict[str, str]:
                 if name is not None and name not in study.factor_names:
                     needed.setdefault(name, f"a moderator of {hypothesis.id}")
     if "attention" in plan.exclude_on and study.checks.attention:
-        needed.setdefault(study.checks.attention.item, "the attention check (analysis.exclude_on)")
+        needed.setdefault(study.checks.attention.item, "the attention check; analysis.exclude_on names it")
     if "manipulation" in plan.exclude_on:
         for check in study.checks.manipulation:
-            needed.setdefault(check.item, "a manipulation check (analysis.exclude_on)")
+            needed.setdefault(check.item, "a manipulation check; analysis.exclude_on names it")
     return needed
 
 
-def _check_and_complete(frame: pd.DataFrame, study: Study, name: str) -> pd.DataFrame:
-    frame = frame.copy()
+#: Where the fix goes; every mapping problem ends with it.
+MAPPING_ADVICE = "in a mapping file (--mapping MAP.yaml; see docs/data-mapping.md)"
+#: How many problems, values or columns a message lists before eliding the rest.
+LISTED = 6
+
+
+def yaml_scalar(value) -> str:
+    """``value`` written so that YAML reads back the same text (quoted when it must be).
+
+    >>> yaml_scalar("Q5_1"), yaml_scalar(""), yaml_scalar("yes"), yaml_scalar("a: b"), yaml_scalar(2.0)
+    ('Q5_1', '""', '"yes"', '"a: b"', '2')
+    """
+    text = _as_key(value)
+    if re.fullmatch(r"[^\W][\w .\-/]*", text) and not text.endswith(" "):
+        loaded = yaml.safe_load(text)
+        if (isinstance(loaded, str) and loaded == text) or (
+                isinstance(loaded, (int, float)) and not isinstance(loaded, bool) and _as_key(loaded) == text):
+            return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _elide(values, limit: int = LISTED) -> str:
+    values = list(values)
+    shown = ", ".join(values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def _source_of(column: str, mapping: DataMapping) -> str:
+    """The column of the file that became ``column`` (itself when not renamed)."""
+    return next((source for source, target in mapping.columns.items() if target == column), column)
+
+
+def _guess_source(column: str, frame: pd.DataFrame, taken: set[str]) -> str:
+    """A column of the data that looks like ``column`` (``YOUR_COLUMN`` when none does)."""
+    free = {str(c).casefold(): str(c) for c in frame.columns if str(c) not in taken}
+    close = difflib.get_close_matches(column.casefold(), list(free), n=1, cutoff=0.75)
+    return free[close[0]] if close else "YOUR_COLUMN"
+
+
+def _where(frame: pd.DataFrame, hits: pd.Series, file_rows) -> str:
+    """The first row (of the file) or participant holding a hit."""
+    label = hits[hits].index[0]
+    if file_rows is not None:
+        return f"row {file_rows[label]}"
+    if "participant_id" in frame.columns:
+        return f"participant {frame.at[label, 'participant_id']}"
+    return f"row {label} of the data frame"
+
+
+def _missing_condition(frame: pd.DataFrame, study: Study) -> str:
     factors = study.factor_names
-    if "condition" not in frame.columns and set(factors) <= set(frame.columns):
-        frame["condition"] = frame[factors].astype("object").astype(str).agg("-".join, axis=1)
-    if "condition" in frame.columns:
-        parts = frame["condition"].astype("object").astype(str).str.split("-", expand=True)
-        for index, factor in enumerate(factors):
-            if factor not in frame.columns and index < parts.shape[1]:
-                frame[factor] = parts[index]
-    if not set(factors) <= set(frame.columns):
-        raise UserError(f"{name}: the data have neither a 'condition' column nor the factor column(s) "
-                        f"{', '.join(map(repr, factors))}; " + HINT.format(column="condition"))
-    for factor in study.factors:
-        values = set(frame[factor.name].dropna().astype("object").astype(str))
-        unknown = sorted(values - set(factor.level_names))
-        if unknown:
-            raise UserError(f"{name}: column {factor.name!r} holds {', '.join(map(repr, unknown))}, which are "
-                            f"not levels of the factor ({', '.join(factor.level_names)}); recode them with "
-                            f"`values: {{{factor.name}: {{{unknown[0]}: {factor.level_names[0]}}}}}` in a mapping "
-                            "file (--mapping); see docs/data-mapping.md.")
+    named = [c for c in frame.columns if re.search(r"cond|group|treat|arm", str(c), flags=re.I)]
+    guess = str(named[0]) if named else "YOUR_COLUMN"
+    alternative = ("" if factors == ["condition"] else
+                   f" (or the factor column{'s' if len(factors) > 1 else ''} {', '.join(map(repr, factors))})")
+    return (f"column 'condition'{alternative} is missing: `columns: {{{yaml_scalar(guess)}: condition}}`, "
+            "or `from_answered:` when the condition shows only in which questions were answered")
+
+
+def _missing_required(frame: pd.DataFrame, study: Study, taken: set[str]) -> list[str]:
+    problems = []
     questionnaire = study.questionnaire
     for column, why in required_columns(study).items():
         if column in frame.columns:
@@ -317,14 +356,97 @@ def _check_and_complete(frame: pd.DataFrame, study: Study, name: str) -> pd.Data
             continue
         if column in ("pk_strategic", "pk_any") and "reason" in frame.columns:
             continue  # coded from the free-text reasons
-        alternative = (f" (or all items of the scale: {', '.join(scale.items)})" if scale is not None
-                       else " (or the free-text column 'reason' to code it from)" if column == "pk_strategic"
+        present = [i for i in scale.items if i in frame.columns] if scale is not None else []
+        if present:  # most of a scale is there: the missing items are what to map
+            absent = [i for i in scale.items if i not in frame.columns]
+            fix = ", ".join(f"{yaml_scalar(_guess_source(i, frame, taken))}: {i}" for i in absent[:3])
+            problems.append(f"column {column!r} ({why}) is missing, and so {'are its items' if len(absent) > 1 else 'is its item'} "
+                            f"{_elide(absent)}: `columns: {{{fix}}}`")
+            continue
+        alternative = (f"; or give its items {_elide(scale.items, 3)}" if scale is not None
+                       else "; or give the free-text column 'reason' to code it from" if column == "pk_strategic"
                        else "")
-        raise UserError(f"{name}: required column {column!r}{alternative} is missing; it is {why}. "
-                        + HINT.format(column=column))
+        guess = yaml_scalar(_guess_source(column, frame, taken))
+        problems.append(f"column {column!r} is missing ({why}{alternative}): `columns: {{{guess}: {column}}}`")
+    return problems
+
+
+def _likely_level(value: str, allowed: list[str], position: int) -> str:
+    """The level a value most likely stands for: a near spelling, else the level in its position."""
+    close = difflib.get_close_matches(value.strip().casefold(), allowed, n=1, cutoff=0.6)
+    return close[0] if close else allowed[position % len(allowed)]
+
+
+def _unknown_levels(frame: pd.DataFrame, study: Study, derived: bool, mapping: DataMapping, file_rows) -> list[str]:
+    """Values of the condition or factor columns that are not the study's levels, with the fix."""
+    if derived:  # the factors were split from 'condition': the values to recode are there
+        checks = [("condition", study.condition_names, "conditions of the study")]
+    else:
+        checks = [(f.name, f.level_names, f"levels of the factor {f.name!r}") for f in study.factors]
+    problems = []
+    for column, allowed, what in checks:
+        text = frame[column].map(lambda v: None if pd.isna(v) else str(v))
+        unknown = sorted(set(text.dropna()) - set(allowed))
+        if not unknown:
+            continue
+        hits = text.isin(unknown)
+        shown = _elide(['""' if v == "" else repr(v) for v in unknown])
+        fixes = []
+        if "" in unknown:
+            fixes.append(f"`drop: {{{yaml_scalar(_source_of(column, mapping))}: [\"\"]}}` for the rows "
+                         "without one")
+        filled = [v for v in unknown if v != ""]
+        if filled:
+            pairs = ", ".join(f"{yaml_scalar(v)}: {_likely_level(v, allowed, i)}" for i, v in enumerate(filled[:3]))
+            fixes.append(f"`values: {{{column}: {{{pairs}}}}}` (each to its level)")
+        problems.append(f"column {column!r} holds {shown} (first at {_where(frame, hits, file_rows)}), which are "
+                        f"not {what} ({_elide(allowed)}): " + ", ".join(fixes))
+    return problems
+
+
+def _check_and_complete(frame: pd.DataFrame, study: Study, name: str, mapping: DataMapping | None = None,
+                        file_rows=None) -> pd.DataFrame:
+    """Derive ``condition`` or the factor columns from each other and check every column the
+    analysis needs; all problems are reported at once, each with the mapping line that fixes it.
+
+    ``file_rows``, if given, maps the frame's index to the rows of the file (for messages).
+    """
+    frame = frame.copy()
+    mapping = mapping or DataMapping()
+    factors = study.factor_names
+    derived = False
+    if "condition" not in frame.columns and set(factors) <= set(frame.columns):
+        frame["condition"] = frame[factors].astype("object").astype(str).agg("-".join, axis=1)
+    if "condition" in frame.columns and not set(factors) <= set(frame.columns):
+        derived = True
+        parts = frame["condition"].astype("object").astype(str).str.split("-", expand=True)
+        for index, factor in enumerate(factors):
+            if factor not in frame.columns:
+                frame[factor] = parts[index] if index < parts.shape[1] else np.nan
+    taken = set(mapping.columns.values()) | {str(c) for c in frame.columns if str(c) in _canonical_names(study)}
+    problems = []
+    if "condition" not in frame.columns:
+        problems.append(_missing_condition(frame, study))
+    else:
+        problems += _unknown_levels(frame, study, derived, mapping, file_rows)
+    problems += _missing_required(frame, study, taken)
+    if len(problems) == 1:
+        raise UserError(f"{name}: {problems[0]} {MAPPING_ADVICE}.")
+    if problems:
+        lines = [f"  - {p}" for p in problems[:LISTED]]
+        if len(problems) > LISTED:
+            lines.append(f"  - and {len(problems) - LISTED} more")
+        raise UserError(f"{name}: {len(problems)} problems with the columns the study needs; fix them "
+                        f"{MAPPING_ADVICE}:\n" + "\n".join(lines))
     if "participant_id" not in frame.columns:
         frame.insert(0, "participant_id", [f"p{i + 1:04d}" for i in range(len(frame))])
     return frame
+
+
+def _canonical_names(study: Study) -> set[str]:
+    questionnaire = study.questionnaire
+    return ({"participant_id", "condition", *study.factor_names} | {i.id for i in questionnaire.items}
+            | {s.id for s in questionnaire.scales})
 
 
 def load_data(data, study: Study, mapping=None, *, source: dict | None = None) -> pd.DataFrame:
@@ -342,6 +464,7 @@ def load_data(data, study: Study, mapping=None, *, source: dict | None = None) -
         A file that cannot be read, or a required column that is missing.
     """
     mapping = load_mapping(mapping)
+    file_rows = None
     if isinstance(data, pd.DataFrame):
         frame, name = data, "the data"
     else:
@@ -350,8 +473,10 @@ def load_data(data, study: Study, mapping=None, *, source: dict | None = None) -
         # the importers' reader: CSV/TSV (header rows recognised), .sav, .dta, .xlsx
         from study.dataset.importers.readers import read_table
 
-        frame = read_table(path, skip_rows=mapping.skip_rows or None).frame.reset_index(drop=True)
+        table = read_table(path, skip_rows=mapping.skip_rows or None)
+        file_rows = table.frame.index.to_numpy()
+        frame = table.frame.reset_index(drop=True)
         raw = path.read_bytes()
         if source is not None:
             source["sha256"] = hashlib.sha256(raw).hexdigest()
-    return _check_and_complete(apply_mapping(frame, mapping), study, name)
+    return _check_and_complete(apply_mapping(frame, mapping), study, name, mapping, file_rows)

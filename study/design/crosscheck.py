@@ -3,8 +3,8 @@
 The pydantic schema (:mod:`study.design.schema`) checks each field on its own; these
 rules check that the fields agree: every translation present, ids unique,
 vignette threads matching the conditions, levels and factors named anywhere
-(checks, ``x_coding``, simulation) existing, hypotheses naming known columns,
-checks naming items of the questionnaire. :func:`study.design.loader.load_study` runs
+(checks, ``x_coding``, simulation) existing, at least one scale for the analysis to
+describe, hypotheses naming known columns, checks naming items of the questionnaire. :func:`study.design.loader.load_study` runs
 them and turns each ``(location, message)`` into ``file:line: field: message``.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from questionnaires import QuestionnaireFileError, library_names, load_motive_codebook
 from study.design.schema import Study
+from study.design.validity import quality_problems
 
 _FIXED_COLUMNS = {"participant_id", "condition", "lang", "status", "started_at", "completed_at"}
 _NUMERIC_ITEM_TYPES = {"likert", "semantic_differential", "number"}
@@ -37,6 +38,8 @@ def cross_check(study: Study) -> list[tuple[tuple, str]]:
     problems += module_problems
     if questionnaire is not None:
         problems += _check_checks(study, questionnaire)
+        problems += quality_problems(study, questionnaire)
+        problems += _check_something_to_analyse(study, questionnaire)
         problems += _check_hypotheses(study, questionnaire)
         problems += _check_simulation(study, questionnaire)
         problems += _check_original(study, questionnaire)
@@ -268,6 +271,19 @@ def _analysable_columns(questionnaire) -> set[str]:
     items = {item.id for item in questionnaire.items if item.type in _NUMERIC_ITEM_TYPES}
     coding = {"pk_strategic", "pk_any", *load_motive_codebook().columns}
     return items | {scale.id for scale in questionnaire.scales} | coding
+
+
+def _check_something_to_analyse(study: Study, questionnaire):
+    """The report describes every scale by condition and tests them: without one it has nothing."""
+    if questionnaire.scales:
+        return []
+    ratings = [item.id for item in questionnaire.items if item.type in ("likert", "semantic_differential")]
+    example = (f"one item is enough: `scales: [{{id: {ratings[0]}_score, label: {{{study.languages[0]}: "
+               f"{ratings[0]}}}, items: [{ratings[0]}]}}]`"
+               if ratings else "of likert or semantic_differential items; it has none to build one from")
+    return [(("questionnaire_modules",),
+             "the questionnaire has no scale, so the analysis has nothing to describe and test; "
+             f"declare at least one scale in a questionnaire module ({example})")]
 
 
 def _check_hypotheses(study: Study, questionnaire):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from study.dataset.importers import limesurvey
 from study.dataset.importers.naming import column_id, level_id
 from study.errors import UserError
 
@@ -157,7 +158,7 @@ def _answered_copies(table, candidates: list[str], survey, plan: ConditionPlan) 
     groups = _copies_from_survey(table, candidates, survey) if survey is not None else None
     source = "the blocks of the survey flow's randomizer (.qsf)"
     if not groups:
-        groups = _copies_from_names(frame, candidates)
+        groups = _copies_from_names(frame, candidates, survey)
         source = "column names that differ by one index"
     if not groups:
         return
@@ -174,7 +175,18 @@ def _answered_copies(table, candidates: list[str], survey, plan: ConditionPlan) 
                     f"({source}): {', '.join(levels)}; the copies merged into {len(merges)} item(s)")
 
 
-def _copies_from_names(frame: pd.DataFrame, candidates: list[str]):
+def _question_text(survey, column: str) -> str | None:
+    """The question text the survey definition gives a column (``None`` when it does not know it)."""
+    question = survey.question_by_tag(column)
+    sub = None
+    if question is None and limesurvey.subquestion_column(column):
+        tag, code = limesurvey.subquestion_column(column)
+        question = survey.question_by_tag(tag)
+        sub = dict(question.subquestions).get(code) if question is not None else None
+    return None if question is None else f"{question.text} {sub or ''}".strip()
+
+
+def _copies_from_names(frame: pd.DataFrame, candidates: list[str], survey=None):
     templates: dict[str, dict[str, str]] = {}
     names = [c for c in candidates if c in frame.columns]
     for i, a in enumerate(names):
@@ -188,6 +200,10 @@ def _copies_from_names(frame: pd.DataFrame, candidates: list[str]):
     for template, members in templates.items():
         if len(members) < 2:
             continue
+        if survey is not None:  # copies of one question have one text; different texts, different questions
+            texts = {_question_text(survey, column) for column in members.values()} - {None}
+            if len(texts) > 1:
+                continue
         answered = pd.DataFrame({index: _answered(frame, column) for index, column in members.items()})
         overlap = (answered.sum(axis=1) > 1).mean()
         if answered.any(axis=1).mean() > 0.5 and overlap <= 0.1 and (answered.sum() > 0).sum() >= 2:

@@ -114,18 +114,26 @@ def item_from_question(item_id: str, question, *, sub_text: str | None = None,
             return DraftItem(item, recode, missing, why=f"a matrix row of {len(labels)} points")
     if kind == "MC" and question.choices and question.selector in ("SAVR", "SAHR", "DL", "SACOL", "SB", "NPS"):
         labels, recode, missing = _scale_from_choices(question.choices)
+        names = getattr(question, "names", {}) or {}
         ordinal = all(re.search(r"(agree|likely|disagree|not at all|extremely|very|somewhat|slightly|"
                                 r"moderately|moderate|mostly|definitely|oneens|eens|helemaal|nooit|altijd|\d)", label, re.I)
                       for label in labels)
-        if ordinal and 3 <= len(labels) <= 11:
+        # a horizontal row of choices recoded 1..k is a rating whatever its labels say
+        consecutive = [c[1] for c in question.choices] == [str(i) for i in range(1, len(question.choices) + 1)]
+        if not names and (ordinal or (question.selector == "SAHR" and consecutive)) and 3 <= len(labels) <= 11:
             item = {**base, "type": "likert", "points": len(labels), "anchors": [labels[0], labels[-1]],
                     "labels": labels}
             return DraftItem(item, recode, missing, why=f"a rating of {len(labels)} ordered choices")
         options, recode, taken = [], {}, set()
+        if names:  # every choice named by the survey's author is an answer, "don't know" included
+            missing = []
         for choice_id, value, label in question.choices:
-            if DONT_KNOW.match(label):
+            if DONT_KNOW.match(label) and choice_id not in names:
                 continue
-            option = column_id(label, prefix="option")[:40].rstrip("_")
+            # a choice's variable name (set by replylab export-qsf: the option's value) is its id
+            named = names.get(choice_id, "")
+            option = named if re.fullmatch(r"[a-z][a-z0-9_]*", named) else \
+                column_id(label, prefix="option")[:40].rstrip("_")
             while option in taken:
                 option += "_x"
             taken.add(option)

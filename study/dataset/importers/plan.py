@@ -249,8 +249,9 @@ def plan_import(table, *, survey=None, condition: list[str] | None = None) -> Im
                        "scoring": "mean", "min_valid": 1})
         dependent.append(scale_id)
     if not scales and dependent:
-        decisions.append("No rating scale was found, and `replylab analyze` needs at least one scale today "
-                         "(issue 13: a study with no scale): add one to questionnaire.yaml.")
+        decisions.append("No rating scale was found, and `replylab validate` refuses a study without one (the "
+                         "analysis describes and tests scales): add one to questionnaire.yaml; one likert item "
+                         "is enough.")
     guessed = [d for d in items if d.guessed]
     if guessed:
         decisions.append(f"{len(guessed)} item type(s) were guessed from the answers (see the table of items); "
@@ -306,6 +307,12 @@ def _question_of(table, survey, column: str):
     question = survey.question_by_tag(column)
     if question is not None:
         return question, None
+    bracketed = limesurvey.subquestion_column(column)  # LimeSurvey: FAS[SQ001]
+    if bracketed:
+        question = survey.question_by_tag(bracketed[0])
+        if question is not None:
+            sub = dict(question.subquestions).get(bracketed[1])
+            return (question, sub) if sub is not None or not question.subquestions else (None, None)
     match = re.fullmatch(r"(.+?)_(\d+)(_\d+)?", column)
     if match:
         question = survey.question_by_tag(match.group(1))

@@ -23,7 +23,7 @@ from pathlib import Path
 from study.errors import UserError
 
 __all__ = ["QualtricsHeader", "qualtrics_header", "is_qualtrics", "METADATA", "STATUS_DROPPED",
-           "QualtricsSurvey", "load_qsf", "is_display_order_column", "is_timing_column"]
+           "QualtricsSurvey", "load_qsf", "is_display_order_column", "is_timing_column", "plain_text"]
 
 #: Qualtrics metadata columns: name -> canonical column (or None: left out).
 METADATA = {
@@ -131,9 +131,14 @@ def is_timing_column(name: str, label: str = "") -> bool:
 # --- the survey definition (.qsf) -------------------------------------------------------------
 
 
-def _plain(text: str | None) -> str:
-    """Question text without HTML tags and entities, whitespace collapsed."""
-    text = re.sub(r"<[^>]+>", " ", text or "")
+def plain_text(text: str | None) -> str:
+    """Question text without HTML tags and entities, whitespace collapsed.
+
+    >>> plain_text("<p>How <b>likely</b>&nbsp;is it?</p><script>show();</script>")
+    'How likely is it?'
+    """
+    text = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", text or "", flags=re.S | re.I)
+    text = re.sub(r"<[^>]+>", " ", text)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
@@ -150,6 +155,7 @@ class Question:
     answers: list[tuple[str, str, str]]  # matrix scale points (id, recode, text)
     subquestions: list[tuple[str, str]]  # matrix statements / slider rows (choice id, text)
     slider_range: tuple[float, float] | None = None
+    names: dict = field(default_factory=dict)  # choice id -> variable name (Qualtrics' "variable naming")
 
     @property
     def has_data(self) -> bool:
@@ -195,7 +201,7 @@ def _ordered_choices(payload: dict, key: str, order_key: str) -> list[tuple[str,
         choice = choices.get(choice_id)
         if not isinstance(choice, dict):
             continue
-        result.append((choice_id, str(recodes.get(choice_id, choice_id)), _plain(choice.get("Display"))))
+        result.append((choice_id, str(recodes.get(choice_id, choice_id)), plain_text(choice.get("Display"))))
     return result
 
 
@@ -233,10 +239,11 @@ def load_qsf(path) -> QualtricsSurvey:
                                 _ordered_choices(payload, "Choices", "ChoiceOrder")]
             questions[qid] = Question(
                 qid=qid, tag=payload.get("DataExportTag") or qid, type=payload.get("QuestionType", ""),
-                selector=payload.get("Selector", ""), text=_plain(payload.get("QuestionText")),
+                selector=payload.get("Selector", ""), text=plain_text(payload.get("QuestionText")),
                 choices=_ordered_choices(payload, "Choices", "ChoiceOrder"),
                 answers=_ordered_choices(payload, "Answers", "AnswerOrder"),
-                subquestions=subquestions, slider_range=slider)
+                subquestions=subquestions, slider_range=slider,
+                names={str(k): str(v) for k, v in (payload.get("VariableNaming") or {}).items()})
         elif kind == "BL":
             items = payload.values() if isinstance(payload, dict) else payload or []
             for block in items:

@@ -19,13 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 from study.dataset.importers.detection import detect_format
+from study.dataset.importers.limesurvey import load_lss
 from study.dataset.importers.plan import ImportPlan, plan_import
 from study.dataset.importers.qualtrics import load_qsf
 from study.dataset.importers.readers import read_table
 from study.dataset.importers.writer import write_outputs
 from study.errors import UserError
 
-__all__ = ["ImportResult", "import_survey_file"]
+__all__ = ["ImportResult", "import_survey_file", "load_definition"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,25 @@ class ImportResult:
     plan: ImportPlan
     dropped: list
     out: Path
+
+
+def load_definition(survey):
+    """The parsed survey definition at ``survey`` (``None`` when not given).
+
+    Raises
+    ------
+    UserError
+        A file that is not a survey definition replylab reads.
+    """
+    if survey is None:
+        return None
+    kind = detect_format(Path(survey))
+    if kind == "qsf":
+        return load_qsf(survey)
+    if kind == "lss":
+        return load_lss(survey)
+    raise UserError(f"--survey {survey}: not a survey definition replylab reads (a Qualtrics .qsf), nor a "
+                    "LimeSurvey .lss.")
 
 
 def import_survey_file(path, out, *, survey=None, condition: list[str] | None = None,
@@ -50,7 +70,7 @@ def import_survey_file(path, out, *, survey=None, condition: list[str] | None = 
         The folder for ``data.csv``, ``mapping.yaml``, ``study.yaml``, ``questionnaire.yaml``
         and ``import-report.md``.
     survey : path, optional
-        The survey definition (Qualtrics ``.qsf``).
+        The survey definition (Qualtrics ``.qsf`` or LimeSurvey ``.lss``).
     condition : list of str, optional
         The column(s) holding the condition (one per factor), when detection should not guess.
 
@@ -60,16 +80,7 @@ def import_survey_file(path, out, *, survey=None, condition: list[str] | None = 
         A file that cannot be read, or a definition of a kind replylab does not read.
     """
     path = Path(path)
-    definition = None
-    if survey is not None:
-        kind = detect_format(Path(survey))
-        if kind == "qsf":
-            definition = load_qsf(survey)
-        elif kind == "lss":
-            raise UserError(f"--survey {survey}: LimeSurvey definitions (.lss) are not read yet; import "
-                            "without --survey (the item types are then guessed from the answers).")
-        else:
-            raise UserError(f"--survey {survey}: not a survey definition replylab reads (a Qualtrics .qsf).")
+    definition = load_definition(survey)
     table = read_table(path)
     if table.frame.empty:
         raise UserError(f"{path}: no participants under the header row(s).")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from study import load_study
+from study.dataset.codebook import codebook
 from study.survey.export import export_data
 from study.survey.app import create_app
 from study.survey.bot import walk
@@ -136,8 +137,8 @@ def test_spss_file_has_labels_and_the_same_values(exported):
     data = exported["data"]
     assert list(frame.columns) == list(data.columns)
     labels = dict(zip(meta.column_names, meta.column_labels))
-    assert labels["condition"] == "Experimental condition"
     study = exported["study"]
+    assert labels["condition"] == codebook(study)["condition"]["label"]  # the codebook's label
     att_1 = study.questionnaire.item("att_1")
     assert labels["att_1"] == att_1.text["en"]
     condition_codes = meta.variable_value_labels["condition"]
