@@ -38,7 +38,8 @@ from analysis._checks import (
     require_dataframe,
     require_level,
 )
-from analysis.mediation_result import STANDARDIZED_COLUMNS, MediationResult  # noqa: F401  (both importable from here)
+from analysis.mediation_result import STANDARDIZED_COLUMNS, MediationResult
+from analysis.process.ols import HC_TYPES, fit_ols, linear_table
 
 PATH_COLUMNS = ["coef", "se", "t", "p", "ci_low", "ci_high"]
 INDIRECT_COLUMNS = ["effect", "boot_se", "ci_low", "ci_high"]
@@ -95,7 +96,8 @@ def _code_x(series: pd.Series, name: str, x_coding: dict | None) -> tuple[np.nda
             raise ValueError(
                 f"column {name!r} has {len(levels)} levels ({', '.join(map(repr, levels[:5]))}); "
                 "mediation needs a numeric x or one with two levels. Pass x_coding={level: 0 or 1} "
-                "to choose and code two levels, or filter the data first."
+                "to choose and code two levels, x_coding='indicator' (or 'sequential', 'helmert', "
+                "'effect') for relative effects of every level, or filter the data first."
             )
         coding = {levels[0]: 0, levels[1]: 1}
         values = (series == levels[1]).to_numpy(dtype=np.float64)
@@ -185,6 +187,72 @@ def _model_paths(design: np.ndarray, lead: int, mediators: np.ndarray, y: np.nda
     return table[: coef_lead.size].reshape(coef_lead.shape[1], lead, 6), table[coef_lead.size :][None]
 
 
+def _robust_paths(paths: pd.DataFrame, design: np.ndarray, lead: int, mediators: np.ndarray, y: np.ndarray,
+                  hc: str, level: float) -> pd.DataFrame:
+    """``paths`` with HC standard errors (t, p and intervals on the same residual df), from analysis.process's OLS.
+
+    The rows are a (per mediator), b (per mediator), c, c'; the coefficients stay those of ``paths``.
+    """
+    k = mediators.shape[1]
+    on_x = [fit_ols(design[:, :lead], response, hc) for response in (*mediators.T, y)]
+    full = fit_ols(design, y, hc)
+    se = np.concatenate([[fit.se[1] for fit in on_x[:k]], full.se[lead:], [on_x[k].se[1], full.se[1]]])
+    df = np.concatenate([[fit.df_resid for fit in on_x[:k]], np.full(k, full.df_resid), [on_x[k].df_resid, full.df_resid]])
+    coef = paths["coef"].to_numpy()
+    table = np.vstack([linear_table(coef[i:i + 1], se[i:i + 1], df[i], level) for i in range(len(coef))])
+    return pd.DataFrame(table, index=paths.index, columns=paths.columns)
+
+
+def _multicategorical(data, x, mediators, y, covariates, coding, hc, n_boot, level, ci_method, seed) -> MediationResult:
+    """Model 4 with a multicategorical x, fitted by analysis.process, in MediationResult's layout.
+
+    Each resample's centred sum of squares of y (for the partially standardised
+    effects) is taken over the resamples the engine drew: the same seed gives
+    the same resample indices (``iter_resample_indices``).
+    """
+    from analysis._bootstrap import iter_resample_indices
+    from analysis.process.engine import process
+
+    fit = process(data, 4, x=x, m=mediators, y=y, covariates=covariates or None, x_coding=coding, hc=hc,
+                  n_boot=n_boot, ci=level, ci_method=ci_method, seed=seed)
+    codes = list(next(iter(fit.x_codes.values())))
+    k = len(mediators)
+    rows, labels = [], []
+    for mediator in mediators:
+        for code in codes:
+            rows.append(fit.coefficients[mediator].loc[code].to_numpy())
+            labels.append(f"a[{code}]" if k == 1 else f"a[{mediator}][{code}]")
+    for mediator in mediators:
+        rows.append(fit.coefficients[y].loc[mediator].to_numpy())
+        labels.append("b" if k == 1 else f"b[{mediator}]")
+    for path, table in (("c", fit.total_effect), ("c_prime", fit.direct_effect)):
+        for code in codes:
+            rows.append(table.loc[code].to_numpy())
+            labels.append(f"{path}[{code}]")
+    paths = pd.DataFrame(np.vstack(rows), index=pd.Index(labels), columns=_PATH_INDEX)
+
+    engine_rows = {("total" if path == "total" else path.split(" -> ")[1], code): i
+                   for i, (path, code) in enumerate(fit.indirect.index)}
+    order = [(mediator, code) for mediator in mediators for code in codes]
+    order += [("total", code) for code in codes] if k > 1 else []
+    positions = [engine_rows[key] for key in order]
+    indirect = pd.DataFrame(fit.indirect.to_numpy()[positions], columns=_INDIRECT_INDEX,
+                            index=pd.MultiIndex.from_tuples(order, names=["mediator", "contrast"]))
+    boot = fit.boot["indirect"][:, positions[: k * len(codes)]]
+
+    y_values = fit.columns[y]
+    squares = np.concatenate([
+        ((block_y - block_y.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+        for block_y in (y_values[block] for block in iter_resample_indices(fit.n, n_boot, np.random.default_rng(fit.seed)))
+    ])
+    return MediationResult(
+        paths=paths, indirect=indirect, boot_indirect=boot, n=fit.n, n_dropped=fit.n_dropped, n_boot=n_boot,
+        seed=fit.seed, ci=level, ci_method=ci_method, x=x, m=list(mediators), y=y, covariates=list(covariates),
+        x_coding=fit.x_codes, x_values=np.column_stack([fit.columns[code] for code in codes]), y_values=y_values,
+        boot_squares_xy=np.column_stack([np.full(n_boot, np.nan), squares]), x_contrasts=codes,
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _row_labels(mediators: tuple[str, ...]) -> pd.Index:
     """Row labels of the tables by mediator (plus ``total`` for several), built once per model."""
@@ -202,6 +270,7 @@ def mediation(
     ci_method: str = "percentile",
     seed: int | None = None,
     x_coding: dict | None = None,
+    hc: str | None = None,
 ) -> MediationResult:
     """Mediation analysis, Hayes' model 4: x -> m (one or several in parallel) -> y.
 
@@ -226,16 +295,30 @@ def mediation(
         Percentile interval (PROCESS 3 and 4's default) or bias-corrected.
     seed : int, optional
         Seed of the resampling; when None one is drawn and stored in the result.
-    x_coding : dict, optional
+    x_coding : dict or str, optional
         ``{level: code}`` for a categorical x, e.g. ``{"private": 0, "public": 1}``.
         Default for a two-level column: the sorted levels (a pandas
         Categorical: its category order) get 0 and 1. Stored in the result.
+        A multicategorical x (two or more levels) takes one of PROCESS's codings
+        (``mcx`` 1-4): ``"indicator"`` (the first level is the reference),
+        ``"sequential"``, ``"helmert"`` or ``"effect"``; the model is then fitted
+        by :func:`analysis.process` (model 4) and the paths, indirect effects
+        and Sobel tests are relative ones, per code of x (see Returns).
+    hc : {None, "HC0", "HC1", "HC2", "HC3", "HC4"}, default None
+        Heteroskedasticity-consistent standard errors of the paths (and so of
+        their t, p and intervals, and of the Sobel test), computed by the
+        engine of :func:`analysis.process` (PROCESS's ``hc`` option; Hayes &
+        Cai 2007). The estimates and the bootstrap do not change.
 
     Returns
     -------
     MediationResult
         ``.paths``, ``.indirect``, ``.sobel``, ``.standardized``,
         ``.boot_indirect``, ``.summary()``, ``.to_frame()``; see the class.
+        With a multicategorical x, each code ``"{x}[{level}]"`` (listed in
+        ``x_contrasts``) has its own rows: ``a[<code>]`` (several mediators:
+        ``a[<m>][<code>]``), ``c[<code>]``, ``c_prime[<code>]`` in ``paths``, and
+        ``indirect`` is indexed by ``(mediator, contrast)``.
 
     Raises
     ------
@@ -277,6 +360,8 @@ def mediation(
     True
     """
     n_boot, level, seed = _validate_settings(n_boot, ci, ci_method, seed)
+    if hc not in HC_TYPES:
+        raise ValueError(f"`hc` must be one of {HC_TYPES}; got {hc!r}.")
     require_dataframe(data)
     mediators = as_name_list(m, what="`m`")
     covariate_names = as_name_list(covariates, what="`covariates`")
@@ -286,6 +371,8 @@ def mediation(
     if len(set(names)) != len(names):
         raise ValueError(f"x, m, y and the covariates must be different columns; got {names}.")
     require_columns(data, names)
+    if isinstance(x_coding, str):
+        return _multicategorical(data, x, mediators, y, covariate_names, x_coding, hc, n_boot, level, ci_method, seed)
     x_series, dropped, numeric = _complete_numeric(data, names)
     x_values, coding = _code_x(x_series, x, x_coding)
     n, k, q = len(x_series), len(mediators), len(covariate_names)
@@ -310,6 +397,9 @@ def mediation(
         ),
         columns=_PATH_INDEX,
     )
+
+    if hc is not None:
+        paths = _robust_paths(paths, design, lead, mediator_values, y_values, hc, level)
 
     a, b = a_rows[:, 0], b_rows[:, 0]
     effect = a * b

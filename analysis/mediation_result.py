@@ -51,12 +51,18 @@ class MediationResult:
     n_boot, seed, ci, ci_method : the bootstrap settings (``seed`` is the one
         drawn when none was given, so the run can be repeated).
     x, m, y, covariates, x_coding : the model as specified; ``x_coding`` maps
-        each level of a categorical x to 0/1 (``None`` when x was numeric).
+        each level of a categorical x to 0/1 (``None`` when x was numeric), or,
+        for a multicategorical x, each level to its codes (``{level: {code: value}}``).
     x_values, y_values : ndarray, shape (n,)
-        x as coded and y, for the cases used (their SDs scale ``standardized``).
+        x as coded and y, for the cases used (their SDs scale ``standardized``);
+        for a multicategorical x, ``x_values`` is (n, number of codes).
     boot_squares_xy : ndarray, shape (n_boot, 2)
         Each resample's centred sums of squares of x and of y (the per-resample
-        SDs of ``standardized``).
+        SDs of ``standardized``; x's is NaN for a multicategorical x).
+    x_contrasts : list of str or None
+        A multicategorical x: its codes (``"{x}[{level}]"``), the contrasts of
+        the relative paths and indirect effects; ``complete`` in
+        ``standardized`` is then missing (x has no single SD). None otherwise.
 
     Examples
     --------
@@ -91,6 +97,7 @@ class MediationResult:
     x_values: np.ndarray
     y_values: np.ndarray
     boot_squares_xy: np.ndarray
+    x_contrasts: list | None = None
 
     @functools.cached_property
     def sobel(self) -> pd.DataFrame:
@@ -99,13 +106,14 @@ class MediationResult:
 
         k = len(self.m)
         table = self.paths.to_numpy()
-        a, se_a = table[:k, 0], table[:k, 1]
-        b, se_b = table[k : 2 * k, 0], table[k : 2 * k, 1]
+        g = len(self.x_contrasts) if self.x_contrasts else 1  # a paths per mediator: one per code of x
+        a, se_a = table[: k * g, 0], table[: k * g, 1]
+        b, se_b = np.repeat(table[k * g : k * g + k, 0], g), np.repeat(table[k * g : k * g + k, 1], g)
         se = np.sqrt(b**2 * se_a**2 + a**2 * se_b**2)
         z = a * b / se
         return pd.DataFrame(
             np.column_stack([a * b, se, z, 2 * ndtr(-np.abs(z))]),
-            index=self.indirect.index[:k],
+            index=self.indirect.index[: k * g],
             columns=_SOBEL_INDEX,
         )
 
@@ -114,6 +122,8 @@ class MediationResult:
         """Partially and completely standardised indirect effects with bootstrap intervals."""
         effect = self.indirect.to_numpy()[:, 0]  # the "effect" column; the array skips pandas' column lookup
         boot = self.boot_indirect
+        if self.x_contrasts:
+            return self._standardized_relative(effect, boot)
         if len(self.m) > 1:
             boot = np.column_stack([boot, boot.sum(axis=1)])  # the total, as in ``indirect``
         sd_x, sd_y = np.std(self.x_values, ddof=1), np.std(self.y_values, ddof=1)
@@ -129,6 +139,18 @@ class MediationResult:
             index=self.indirect.index,
             columns=_STANDARDIZED_INDEX,
         )
+
+    def _standardized_relative(self, effect: np.ndarray, boot: np.ndarray) -> pd.DataFrame:
+        """A multicategorical x: partially standardised relative indirect effects (x has no single SD)."""
+        g = len(self.x_contrasts)
+        if len(self.m) > 1:  # the total per code, as in ``indirect``
+            boot = np.column_stack([boot, boot.reshape(len(boot), len(self.m), g).sum(axis=1)])
+        points = effect / np.std(self.y_values, ddof=1)
+        draws = boot / np.sqrt(self.boot_squares_xy[:, -1:] / (self.n - 1))
+        lows, highs = bootstrap_interval(draws, points, self.ci, self.ci_method)
+        missing = np.full_like(points, np.nan)
+        return pd.DataFrame(np.column_stack([points, lows, highs, missing, missing, missing]),
+                            index=self.indirect.index, columns=_STANDARDIZED_INDEX)
 
     def __repr__(self) -> str:
         return (
@@ -148,7 +170,8 @@ class MediationResult:
         paths = paths[["estimate", "se", "ci_low", "ci_high", "p"]].assign(kind="path")
         indirect = self.indirect.rename(columns={"effect": "estimate", "boot_se": "se"})
         indirect = indirect.assign(p=np.nan, kind="indirect")
-        indirect.index = [f"indirect[{name}]" for name in indirect.index]
+        indirect.index = ["indirect" + "".join(f"[{part}]" for part in (name if isinstance(name, tuple) else (name,)))
+                          for name in indirect.index]
         frame = pd.concat([paths, indirect])
         return frame[["kind", "estimate", "se", "ci_low", "ci_high", "p"]]
 
@@ -157,6 +180,8 @@ class MediationResult:
         level = f"{100 * self.ci:g}%"
         method = "percentile" if self.ci_method == "percentile" else "bias-corrected"
         coding = "numeric as given" if self.x_coding is None else str(self.x_coding)
+        if self.x_contrasts:
+            coding = f"multicategorical, relative effects of {', '.join(self.x_contrasts)}"
         lines = [
             "Mediation (Hayes model 4)",
             f"  x = {self.x} ({coding}), m = {', '.join(self.m)}, y = {self.y}",

@@ -280,5 +280,5 @@ def process(
         mse={outcome: fit.mse for outcome, fit in fits.items()}, model=spec, x=x, m=mediators, y=y, w=w, z=z,
         covariates=covariate_names, x_coding=(x_coding or "indicator") if categorical else None, x_codes=x_codes,
         hc=hc, n=n, n_dropped=int(dropped), n_boot=n_boot if spec.has_mediators else 0, seed=seed, ci=level,
-        ci_method=ci_method,
+        ci_method=ci_method, equations=tuple(equations), fits=fits, columns=columns,
     )

@@ -7,7 +7,7 @@ users read them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -79,6 +79,15 @@ class ProcessResult:
         and ``index``, in their row order.
     mse : dict of str to float
         Residual mean square per outcome.
+    equations : tuple of Equation
+        The regressions (mediators in order, then Y) with their terms
+        (:mod:`analysis.process.design`).
+    fits : dict of str to OLSFit
+        Per outcome: coefficients, their covariance (classical or ``hc``) and
+        residual df, for probing effects beyond the tables (:meth:`plot_data`).
+    columns : dict of str to ndarray
+        The analysed cases' base variables: X (or its code columns), the
+        mediators, Y, the moderators and the covariates.
     """
 
     coefficients: dict
@@ -111,6 +120,9 @@ class ProcessResult:
     seed: int
     ci: float
     ci_method: str
+    equations: tuple = ()
+    fits: dict = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         number = self.model.number if self.model.number is not None else "custom"
@@ -142,6 +154,45 @@ class ProcessResult:
                 renamed = table.rename(columns={column: "estimate", "boot_se": "se"}).assign(p=np.nan)
                 pieces.append(_long(renamed, name, self.y, labels))
         return pd.concat(pieces, ignore_index=True)
+
+    def plot_data(self, *, outcome: str | None = None, focal: str | None = None, points: int = 101):
+        """Data for plotting a moderated effect: the conditional effect across the moderator and predicted values.
+
+        Parameters
+        ----------
+        outcome, focal : str, optional
+            Which moderated path: the equation's outcome (Y or a mediator) and
+            the variable whose effect is moderated (X or a mediator). Default:
+            the first of X -> Y, X -> M, M -> Y that is moderated.
+        points : int, default 101
+            Values spanning a continuous moderator's range (the probed values and
+            Johnson-Neyman points are added).
+
+        Returns
+        -------
+        ProcessPlotData
+            ``effects`` (the moderator's values, ``contrast`` for a
+            multicategorical X, ``effect, se, t, p, ci_low, ci_high``),
+            ``predicted`` (PROCESS's "data for visualizing" block with
+            ``yhat, se, ci_low, ci_high``), ``jn_points``; see
+            :mod:`analysis.process.plotting`.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from analysis.process import process
+        >>> rng = np.random.default_rng(2)
+        >>> data = pd.DataFrame({"x": rng.normal(size=120), "w": rng.normal(size=120)})
+        >>> data["y"] = 0.3 * data["x"] + 0.4 * data["x"] * data["w"] + rng.normal(size=120)
+        >>> plotted = process(data, 1, x="x", w="w", y="y").plot_data(points=11)
+        >>> plotted.effects.columns.tolist()
+        ['w', 'effect', 'se', 't', 'p', 'ci_low', 'ci_high']
+        >>> len(plotted.predicted)  # 3 values of x at 3 values of w
+        9
+        """
+        from analysis.process.plotting import plot_data
+
+        return plot_data(self, outcome=outcome, focal=focal, points=points)
 
     def summary(self) -> str:
         """A plain-text report laid out like PROCESS's output (Hayes 2022, appendix A)."""

@@ -29,6 +29,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import figures
+from analysis.apa import ci_label
+from analysis.figures_process import (
+    conditional_effect_plot,
+    process_diagram,
+    simple_slopes_plot,
+)
+from analysis.process.plotting import moderated_paths
 from analysis.style import save_figure
 from study.dataset.codebook import code_columns, codebook
 from study.errors import UserError
@@ -292,6 +299,52 @@ def _items_figure(results, data, scale, t, conditions):
         xlabel=t["fig_pct_answers"] if differential else t["fig_pct_answers_agree"])
 
 
+def _process_labels(labels, hypothesis, result) -> tuple[dict, dict | None, dict | None]:
+    """Display names of a process model's variables (a coded two-level X says which level is 1), and of
+    the values of a coded moderator and of a coded X."""
+    names = [hypothesis.x, hypothesis.y, *result.m, *(n for n in (hypothesis.w, hypothesis.z) if n), *result.covariates]
+    shown = {name: labels(name) for name in names}
+    if isinstance(hypothesis.x_coding, dict):
+        first = [level for level, code in hypothesis.x_coding.items() if float(code) == 1.0]
+        if first:
+            shown[hypothesis.x] = f"{shown[hypothesis.x]} ({labels((hypothesis.x, first[0]))} = 1)"
+    elif result.x_codes:
+        shown.update({level: labels((hypothesis.x, level)) for level in result.x_codes})
+    w_coding, x_coding = hypothesis.w_coding, hypothesis.x_coding
+    levels = {code: labels((hypothesis.w, level)) for level, code in w_coding.items()} if w_coding else None
+    x_levels = {code: labels((hypothesis.x, level)) for level, code in x_coding.items()} \
+        if isinstance(x_coding, dict) else None
+    return shown, levels, x_levels
+
+
+def _process_figures(outcome, t, labels, lang) -> dict:
+    """A process hypothesis's diagram, its conditional effect(s) across the moderator, and simple slopes."""
+    hypothesis, result = outcome.hypothesis, outcome.result
+    hid = hypothesis.id
+    shown, levels, x_levels = _process_labels(labels, hypothesis, result)
+    made = {f"{hid}_process_diagram": ReportFigure(
+        process_diagram(result, labels=shown, lang=lang),
+        t["fig_process_diagram"].format(id=hid.upper(), model=hypothesis.model))}
+    paths = moderated_paths(result)
+    if not paths:
+        return made
+    ci = ci_label(result.ci, lang)
+    shown_paths = sorted(paths, key=lambda path: path[0] == result.y)  # as the figure's panels: X -> M first
+    joined = lambda names: f" {t['fig_and']} ".join(dict.fromkeys(names))
+    effect = conditional_effect_plot(result, paths=shown_paths, labels=shown, moderator_levels=levels, lang=lang)
+    spanned = any(result.plot_data(outcome=o, focal=f, points=2).jn_points for o, f in paths)
+    made[f"{hid}_conditional_effects"] = ReportFigure(
+        effect, t["fig_conditional_effects_jn" if spanned else "fig_conditional_effects"].format(
+            id=hid.upper(), x=joined(labels(f) for _, f in shown_paths), outcomes=joined(labels(o) for o, _ in shown_paths),
+            w=labels(hypothesis.w), ci=ci))
+    slopes_outcome, slopes_focal = paths[0]  # simple_slopes_plot's default path
+    made[f"{hid}_simple_slopes"] = ReportFigure(
+        simple_slopes_plot(result, labels=shown, moderator_levels=levels, x_levels=x_levels, lang=lang),
+        t["fig_simple_slopes"].format(id=hid.upper(), y=labels(slopes_outcome), x=labels(slopes_focal),
+                                      w=labels(hypothesis.w), ci=ci))
+    return made
+
+
 @dataclass(frozen=True)
 class ReportFigure:
     """A figure of the report with its caption (in the report's language)."""
@@ -328,6 +381,8 @@ def make_figures(results) -> dict[str, ReportFigure]:
             made[f"{hid}_bootstrap_distribution"] = ReportFigure(
                 figures.bootstrap_distribution(outcome.primary, labels=names, lang=results.lang),
                 t["fig_bootstrap_distribution"].format(id=hid.upper()))
+        elif hypothesis.kind == "process":
+            made.update(_process_figures(outcome, t, labels, results.lang))
     codes = code_columns(data)
     if codes:
         fig = figures.motives_by_condition_plot(
