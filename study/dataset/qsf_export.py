@@ -45,7 +45,8 @@ from study.errors import UserError
 
 __all__ = ["qsf_document", "write_qsf", "question_elements"]
 
-_TAKE_PART = {"nl": ("Ik doe mee", "Ik doe niet mee"), "en": ("I take part", "I do not take part")}
+# the survey's own "no" button (study.survey.rendering UI_TEXT "consent_no"); "yes" is the study's
+_DECLINE = {"nl": "Ik doe niet mee", "en": "I do not want to take part"}
 _LINK_FIELDS = ("PROLIFIC_PID", "STUDY_ID", "SESSION_ID")
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -171,7 +172,7 @@ def qsf_document(study: Study, *, lang: str | None = None) -> dict:
 
     texts = study.texts
     welcome, consent = next_qid(), next_qid()
-    agree, decline = _TAKE_PART.get(lang, _TAKE_PART["en"])
+    agree, decline = texts.consent_button_text(lang), _DECLINE.get(lang, _DECLINE["en"])
     elements.append(_question(welcome, "welcome", _markdown(texts.welcome[lang]), "DB", "TB"))
     elements.append(_question(consent, "consent", _markdown(texts.consent[lang]), "MC", "SAVR", required=True,
                               sub_selector="TX", extra=_choices([agree, decline])))

@@ -1,5 +1,9 @@
 """Researcher routes under ``/admin``: live counts, preview, test sessions, export download.
 
+The preview shows every page of one condition and language as the survey renders it
+for a participant (the same templates, the same code), each in a frame that cannot
+send its form, so nothing is stored or counted.
+
 Access needs the admin token (``REPLYLAB_ADMIN_TOKEN`` or the one printed at
 start), given once as ``/admin?token=...`` or as ``Authorization: Bearer ...``;
 the browser then keeps an HttpOnly cookie derived from it. Comparisons are
@@ -17,13 +21,12 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from study.design.vignettes import render_vignette
 from study.survey.context import SurveyContext, SurveyError, survey_context
 from study.survey.export import export_data
-from study.survey.rendering import render_page, ui
+from study.survey.participant_routes import render_step
+from study.survey.rendering import render_page, ui, welcome_page
 from study.survey.sessions import (
     ADMIN_COOKIE,
     SESSION_COOKIE,
@@ -114,13 +117,34 @@ async def preview(request: Request, condition: str, lang: str):
     if condition not in study.condition_names or lang not in study.languages:
         raise SurveyError(404, f"No condition {condition!r} in language {lang!r}: conditions "
                                f"{study.condition_names}, languages {study.languages}.")
+    pages = await run_in_threadpool(preview_pages, context, condition, lang)
     html = render_page(
         "admin_preview.html", lang=lang, t=ui(lang), title=f"Preview {condition} ({lang})",
-        preview=True, study=study, condition=condition, intro=study.vignette.intro[lang],
-        vignette=Markup(render_vignette(study, condition, lang, standalone=False)),
-        steps=[step for step in context.steps if step.kind == "questions"],
+        preview=False, condition=condition, pages=pages,
     )
     return HTMLResponse(html, headers=NO_STORE)
+
+
+#: Who the preview's pages are rendered for: a test participant who came from Prolific
+#: (so the end page shows the way back), never stored.
+PREVIEW_PARTICIPANT = {"participant_id": "preview", "is_test": True, "prolific_pid": "preview"}
+
+
+def preview_pages(context: SurveyContext, condition: str, lang: str) -> list[tuple[str, str]]:
+    """(heading, page) of every page a participant in ``condition`` sees in ``lang``, in order:
+    the consent page, then each step as :func:`~study.survey.participant_routes.render_step`
+    renders it (the vignette as first shown, with its reading time)."""
+    t = ui(lang)
+    pages = [(t["consent_heading"], welcome_page(context.study, lang, csrf="preview",
+                                                 prolific={}, preview=True))]
+    for step in context.steps:
+        participant = {**PREVIEW_PARTICIPANT, "lang": lang, "condition": condition,
+                       "step": step.id}
+        heading = {"vignette": t["vignette_heading"], "debrief": t["debrief_title"],
+                   "done": t["done_title"]}.get(step.kind)
+        pages.append((heading or step.page.title[lang],
+                      render_step(context, participant, PREVIEW_PARTICIPANT["participant_id"])))
+    return pages
 
 
 async def _admin_form(request: Request, context: SurveyContext):

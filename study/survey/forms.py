@@ -13,10 +13,11 @@ the routes answer with a 400 and nothing stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from questionnaires import AnswerError, validate_answer
+from study.survey.rendering import ui
 from study.survey.tables import PARADATA_COLUMNS
 
 MAX_FIELD_CHARS = 10_000
@@ -91,7 +92,24 @@ def reject_hostile_fields(fields: dict[str, str], *, allowed: set[str]) -> dict[
     return {name: value for name, value in fields.items() if name not in FORM_META}
 
 
-def read_page_answers(items, fields: dict[str, str], lang: str) -> PageAnswers:
+def minimum_age_rule(study) -> dict[str, int]:
+    """The study's minimum age (``texts.minimum_age``) by the item that asks the age, or ``{}``.
+
+    The item's own ``min`` is left as it is, so the codebook and the analysis keep the item's
+    range; the survey refuses a younger answer on top of it.
+
+    >>> from study import load_study
+    >>> minimum_age_rule(load_study("tilburg"))
+    {'age': 18}
+    """
+    texts = study.texts
+    if texts is None or texts.minimum_age is None:
+        return {}
+    return {texts.age_item: texts.minimum_age}
+
+
+def read_page_answers(items, fields: dict[str, str], lang: str, *,
+                      minimum_age: Mapping[str, int] | None = None) -> PageAnswers:
     """Validate every item of a page with ``questionnaires.validate_answer``.
 
     Parameters
@@ -102,13 +120,27 @@ def read_page_answers(items, fields: dict[str, str], lang: str) -> PageAnswers:
         The submitted fields (after :func:`form_to_dict`).
     lang : {'nl', 'en'}
         The participant's language (for the messages).
+    minimum_age : mapping, optional
+        The age item's id -> the minimum age the consent asked for
+        (:func:`minimum_age_rule`); a younger age is refused with a message that says
+        so, although the item itself accepts it.
 
     Returns
     -------
     PageAnswers
         ``values`` holds the valid answers (blank optional items are left out),
         ``errors`` a message per item that failed, ``raw`` what was typed.
+
+    Examples
+    --------
+    >>> from questionnaires import load_questionnaire
+    >>> age = load_questionnaire("demographics").item("age")
+    >>> read_page_answers([age], {"age": "17"}, "en", minimum_age={"age": 18}).errors
+    {'age': 'This study is for people aged 18 or older, as the information at the start said. If you are younger, please stop here and close this window.'}
+    >>> read_page_answers([age], {"age": "18"}, "en", minimum_age={"age": 18}).values
+    {'age': 18}
     """
+    minimum_age = minimum_age or {}
     fields = reject_hostile_fields(fields, allowed={item.id for item in items})
     result = PageAnswers(raw=dict(fields))
     for item in items:
@@ -119,6 +151,9 @@ def read_page_answers(items, fields: dict[str, str], lang: str) -> PageAnswers:
             value = validate_answer(item, raw, lang)
         except AnswerError as error:
             result.errors[item.id] = str(error)
+            continue
+        if value is not None and item.id in minimum_age and value < minimum_age[item.id]:
+            result.errors[item.id] = ui(lang)["below_minimum_age"].format(n=minimum_age[item.id])
             continue
         if value is not None:
             result.values[item.id] = value

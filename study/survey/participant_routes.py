@@ -43,11 +43,12 @@ from study.survey.flow import (
 from study.survey.forms import (
     BadForm,
     form_to_dict,
+    minimum_age_rule,
     read_page_answers,
     reject_hostile_fields,
     split_paradata,
 )
-from study.survey.rendering import render_page, ui
+from study.survey.rendering import render_page, ui, welcome_page
 from study.survey.sessions import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
@@ -162,17 +163,12 @@ def _entry(context: SurveyContext, query, token: str | None):
         html = render_page(
             "language.html", lang=context.default_lang(), t=ui(context.default_lang()),
             title=" / ".join(context.study.title[c] for c in languages), languages=languages,
+            titles=context.study.title,
             links=links, ui_texts={c: ui(c) for c in languages}, preview=False,
         )
         return _html(context, html, set_token=token)
-    texts = context.study.texts
-    html = render_page(
-        "welcome.html", lang=lang, t=ui(lang), title=context.study.title[lang],
-        welcome=texts.welcome[lang], consent=texts.consent[lang],
-        csrf=csrf_token(context.secret, token), prolific={
-            name: prolific.get(column) for name, column in PROLIFIC_FIELDS.items()
-        }, preview=False,
-    )
+    html = welcome_page(context.study, lang, csrf=csrf_token(context.secret, token), prolific={
+        name: prolific.get(column) for name, column in PROLIFIC_FIELDS.items()})
     return _html(context, html, set_token=token)
 
 
@@ -283,7 +279,7 @@ def _render_step(context: SurveyContext, participant: dict, step, csrf: str, *,
             title=_page_title(page_title, study.title[lang], t, errors),
             items=step.items, values=raw or {}, errors=errors or {}, **common)
     if step.kind == "debrief":
-        return render_page("debrief.html", debrief=study.texts.debrief[lang],
+        return render_page("debrief.html", debrief=study.texts.debrief[lang], texts=study.texts,
                            title=_page_title(t["debrief_title"], study.title[lang], t, False),
                            condition_labels=_condition_labels(study, lang), **common)
     # only participants who came from Prolific are sent back there, after seeing their code
@@ -386,7 +382,8 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
     values: dict = {}
     if step.kind == "questions":
         try:
-            answers = read_page_answers(step.items, fields, lang)
+            answers = read_page_answers(step.items, fields, lang,
+                                        minimum_age=minimum_age_rule(context.study))
         except BadForm as error:
             raise SurveyError(400, lang=lang, key="not_accepted", detail=str(error)) from None
         if answers.errors:

@@ -8,6 +8,9 @@ markdown rendered with raw HTML disabled.
 Markup('<p><strong>Hi</strong> &lt;b&gt;there&lt;/b&gt;</p>\\n')
 >>> ui("nl")["next"]
 'Volgende'
+
+The consent page (:func:`welcome_page`) is rendered here so that the survey and the
+researcher's preview show the same page.
 """
 
 from __future__ import annotations
@@ -24,8 +27,17 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 UI_TEXT = {
     "en": {
         "choose_language": "Choose your language",
-        "consent_yes": "I agree to take part",
         "consent_no": "I do not want to take part",
+        "study_info_heading": "Who runs this study",
+        "institution": "Institution",
+        "researchers": "Researchers",
+        "contact": "Contact",
+        "ethics_approval": "Ethics review",
+        "privacy_heading": "Your data",
+        "consent_heading": "Your consent",
+        "questions_heading": "Questions or changed your mind?",
+        "below_minimum_age": "This study is for people aged {n} or older, as the information at the start said. "
+                             "If you are younger, please stop here and close this window.",
         "next": "Next",
         "finish": "Finish",
         "read_first": "Please take a moment to read the situation first; the button works in {seconds} seconds.",
@@ -71,8 +83,17 @@ UI_TEXT = {
     },
     "nl": {
         "choose_language": "Kies je taal",
-        "consent_yes": "Ik doe mee",
         "consent_no": "Ik doe niet mee",
+        "study_info_heading": "Wie doet dit onderzoek",
+        "institution": "Instelling",
+        "researchers": "Onderzoekers",
+        "contact": "Contact",
+        "ethics_approval": "Ethische toetsing",
+        "privacy_heading": "Je gegevens",
+        "consent_heading": "Je toestemming",
+        "questions_heading": "Vragen, of toch liever niet?",
+        "below_minimum_age": "Dit onderzoek is voor mensen van {n} jaar of ouder, zoals in de informatie aan het begin stond. "
+                             "Ben je jonger, stop dan hier en sluit dit venster.",
         "next": "Volgende",
         "finish": "Afronden",
         "read_first": "Lees eerst rustig de situatie; de knop werkt over {seconds} seconden.",
@@ -170,3 +191,19 @@ def environment() -> Environment:
 def render_page(template: str, **context) -> str:
     """Render one template of ``study/survey/templates`` with ``context``."""
     return environment().get_template(template).render(**context)
+
+
+def welcome_page(study, lang: str, *, csrf: str, prolific: dict[str, str | None],
+                 preview: bool = False) -> str:
+    """The page that asks for consent: the welcome text, who runs the study, the privacy
+    information, the consent text and its two buttons (the consent one in the study's words).
+
+    >>> from study import load_study
+    >>> html = welcome_page(load_study("tilburg"), "en", csrf="x", prolific={})
+    >>> 'value="yes">I agree to take part</button>' in html and "mailto:" in html
+    True
+    """
+    return render_page(
+        "welcome.html", lang=lang, t=ui(lang), title=study.title[lang], texts=study.texts,
+        consent_button=study.texts.consent_button_text(lang), csrf=csrf, prolific=prolific,
+        preview=preview)

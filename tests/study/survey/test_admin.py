@@ -6,11 +6,14 @@ import contextlib
 import io
 import re
 import zipfile
+from html import unescape
 
 import pytest
 
 from study.cli import main
+from study.design.vignettes import condition_label
 from study.survey.bot import walk
+from study.survey.rendering import ui, welcome_page
 from study.survey.sessions import ADMIN_COOKIE
 from tests.study.survey.conftest import ADMIN_TOKEN, client_for
 from tests.study.survey.test_routes import consent, csrf_of
@@ -53,18 +56,35 @@ async def test_dashboard_counts(app, tilburg):
     html = page.text
     assert re.search(r'id="total-complete">3<', html)
     assert re.search(r'id="declined">1<', html)
-    rows = dict(re.findall(r'<tr data-condition="(\w+)"><td>\w+</td><td>(\d+)</td>', html))
+    rows = dict(re.findall(r'<tr data-condition="(\w+)"><td>\w+</td><td data-label="started">(\d+)</td>', html))
     assert sum(map(int, rows.values())) == 4 and set(rows) == set(tilburg.condition_names)
     assert "Median completion time" in html and "minutes" in html
     assert "Attention check failed" in html
 
 
-async def test_preview_counts_nothing(app, tilburg):
+def previewed_pages(html: str) -> list[str]:
+    """The pages a preview shows, each as the HTML document of its frame."""
+    return [unescape(page) for page in re.findall(r'<iframe class="page-preview"[^>]* srcdoc="([^"]*)"', html)]
+
+
+async def test_preview_shows_every_page_as_participants_get_it_and_counts_nothing(app, tilburg):
     async with admin_client(app) as admin:
         for condition in tilburg.condition_names:
             for lang in tilburg.languages:
                 page = await admin.get(f"/admin/preview/{condition}/{lang}")
-                assert page.status_code == 200 and 'class="rl-vignette"' in page.text
+                assert page.status_code == 200
+                pages = previewed_pages(page.text)
+                # the consent page, the vignette, each questionnaire page, debrief and end
+                assert len(pages) == len(app.state.survey.steps) + 1
+                assert pages[0] == welcome_page(tilburg, lang, csrf="preview", prolific={}, preview=True)
+                assert 'class="rl-vignette"' in pages[1] and condition_label(tilburg, condition, lang) \
+                    not in pages[1]
+                for page_html, step in zip(pages[1:], app.state.survey.steps):
+                    assert f'<html lang="{lang}">' in page_html and ui(lang)["preview"] in page_html
+                    for item in step.items:  # the real form fields, not a summary
+                        assert f'name="{item.id}"' in page_html
+                assert f'id="completion-code">{tilburg.completion.code}<' in pages[-1]
+                assert 'sandbox="allow-same-origin"' in page.text  # its forms cannot be sent
         assert (await admin.get("/admin/preview/forged/en")).status_code == 404
     assert app.state.survey.db.participant_rows("tilburg", include_tests=True) == []
 
@@ -113,13 +133,16 @@ def test_serve_command_rejects_bad_input(argv, capsys):
     assert capsys.readouterr().err.startswith("replylab serve:")
 
 
-async def test_researcher_can_exclude_a_participant(app, tilburg):
+async def test_researcher_can_exclude_a_participant_by_the_id_the_table_shows(app, tilburg):
     async with client_for(app) as bot:
         await walk(bot, tilburg, lang="en", seed=11)
     db = app.state.survey.db
-    participant_id = db.participant_rows("tilburg")[0]["participant_id"]
     async with admin_client(app) as admin:
-        csrf = csrf_of(await admin.get("/admin"))
+        dashboard = await admin.get("/admin")
+        csrf = csrf_of(dashboard)
+        # the latest free-text answers say whose they are, by the id "Mark excluded" takes
+        (participant_id,) = re.findall(r'<code class="participant-id">(\w+)</code>', dashboard.text)
+        assert participant_id == db.participant_rows("tilburg")[0]["participant_id"]
         forged = await admin.post("/admin/exclude", data={"csrf_token": csrf,
                                                           "participant_id": "ffffffffffffffff"})
         assert forged.status_code == 404
