@@ -32,6 +32,7 @@ from analysis.process import ProcessResult, process
 from analysis.power import (
     power_anova,
     power_mediation,
+    power_moderated_mediation,
     power_ttest,
     sample_size,
     sensitivity,
@@ -63,6 +64,7 @@ __all__ = [
     "motives_by_condition",
     "power_anova",
     "power_mediation",
+    "power_moderated_mediation",
     "power_ttest",
     "process",
     "reliability",

@@ -20,6 +20,8 @@ from analysis._checks import (
 from analysis.descriptives import describe
 
 TEST_COLUMNS = ["test", "statistic", "df", "p"]
+#: The alternatives of the t tests, named as in ``scipy.stats.ttest_ind``.
+ALTERNATIVES = ("two-sided", "greater", "less")
 EFFECT_COLUMNS = ["effect", "estimate", "ci_low", "ci_high"]
 
 
@@ -60,6 +62,13 @@ class GroupComparison:
         The same bounds in Cohen's d units (raw / pooled SD).
     n_dropped : int
         Rows dropped for a missing value in ``dv`` or ``between``.
+    alternative : str
+        The alternative of the ``student`` and ``welch`` rows: ``"two-sided"``,
+        ``"greater"`` (group 1 above group 2) or ``"less"``.
+    bf_directional : float or None
+        With a one-sided ``alternative``: the Bayes factor of that direction
+        against no difference (BF+0 for ``"greater"``, BF-0 for ``"less"``;
+        the prior is the Cauchy folded onto that side). ``None`` when two-sided.
     """
 
     tests: pd.DataFrame
@@ -71,6 +80,8 @@ class GroupComparison:
     bounds_raw: tuple[float, float] | None
     bounds_d: tuple[float, float] | None
     n_dropped: int
+    alternative: str = "two-sided"
+    bf_directional: float | None = None
 
 
 def compare_groups(
@@ -82,6 +93,7 @@ def compare_groups(
     bounds_in: str = "d",
     ci: float = 0.95,
     r_scale: float = 0.707,
+    alternative: str = "two-sided",
 ) -> GroupComparison:
     """Compare the means of exactly two independent groups.
 
@@ -109,6 +121,12 @@ def compare_groups(
     r_scale : float, default 0.707
         Scale of the Cauchy prior of the Bayes factor (Rouder et al., 2009;
         BayesFactor's and JASP's "medium" is ``sqrt(2) / 2``).
+    alternative : {"two-sided", "greater", "less"}, default "two-sided"
+        Alternative of the Student and Welch tests, as in
+        ``scipy.stats.ttest_ind``: ``"greater"`` tests whether group 1's mean
+        is above group 2's. A one-sided alternative also gives the
+        directional Bayes factor (``bf_directional``). The intervals stay
+        two-sided and the TOST is one-sided on both sides either way.
 
     Returns
     -------
@@ -141,12 +159,17 @@ def compare_groups(
     ['student', 'welch', 'tost_lower', 'tost_upper', 'tost']
     >>> round(float(result.tests.loc[0, "statistic"]), 3)
     -2.191
+    >>> one_sided = compare_groups(frame, "y", "g", alternative="less")
+    >>> bool(np.isclose(one_sided.tests.loc[0, "p"], result.tests.loc[0, "p"] / 2))
+    True
     """
     if not isinstance(between, str):
         raise ValueError(f"`between` must be one column name; got {between!r}.")
     if bounds_in not in ("d", "raw"):
         raise ValueError(f"`bounds_in` must be 'd' (Cohen's d units) or 'raw' (units of {dv!r}); got {bounds_in!r}.")
     level = require_level(ci, "ci")
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"`alternative` must be one of {', '.join(ALTERNATIVES)}; got {alternative!r}.")
     if isinstance(r_scale, bool) or not isinstance(r_scale, (int, float)) or not r_scale > 0:
         raise ValueError(f"`r_scale` must be a positive number (e.g. 0.707); got {r_scale!r}.")
     require_columns(data, [dv, between])
@@ -177,8 +200,8 @@ def compare_groups(
 
     t_student, t_welch = diff / se_student, diff / se_welch
     tests = [
-        ("student", t_student, float(df_student), 2 * stats.t.sf(abs(t_student), df_student)),
-        ("welch", t_welch, df_welch, 2 * stats.t.sf(abs(t_welch), df_welch)),
+        ("student", t_student, float(df_student), _t_p(t_student, df_student, alternative)),
+        ("welch", t_welch, df_welch, _t_p(t_welch, df_welch, alternative)),
     ]
     bounds_raw = bounds_d = None
     if equivalence_bounds is not None:
@@ -222,7 +245,19 @@ def compare_groups(
         bounds_raw=bounds_raw,
         bounds_d=bounds_d,
         n_dropped=dropped,
+        alternative=alternative,
+        bf_directional=None if alternative == "two-sided"
+        else bayes_factor_t(t_student, n1, n2, r_scale=r_scale, alternative=alternative),
     )
+
+
+def _t_p(t: float, df: float, alternative: str) -> float:
+    """The p value of a t statistic for the alternative (``greater``: the upper tail)."""
+    if alternative == "greater":
+        return float(stats.t.sf(t, df))
+    if alternative == "less":
+        return float(stats.t.cdf(t, df))
+    return float(2 * stats.t.sf(abs(t), df))
 
 
 def cohen_d_interval(d: float, n1: int, n2: int, ci: float = 0.95) -> tuple[float, float]:
@@ -260,7 +295,8 @@ def cohen_d_interval(d: float, n1: int, n2: int, ci: float = 0.95) -> tuple[floa
     return float(noncentrality(1 - tail) / root), float(noncentrality(tail) / root)
 
 
-def bayes_factor_t(t: float, n1: int, n2: int | None = None, *, r_scale: float = 0.707) -> float:
+def bayes_factor_t(t: float, n1: int, n2: int | None = None, *, r_scale: float = 0.707,
+                   alternative: str = "two-sided") -> float:
     """Default (JZS) Bayes factor BF10 of a t statistic (Rouder et al., 2009, eq. 1).
 
     Parameters
@@ -272,36 +308,63 @@ def bayes_factor_t(t: float, n1: int, n2: int | None = None, *, r_scale: float =
         one-sample (or paired) test with ``n1`` observations.
     r_scale : float, default 0.707
         Scale of the Cauchy prior on the standardized effect.
+    alternative : {"two-sided", "greater", "less"}, default "two-sided"
+        ``"greater"``: BF+0, the prior folded onto positive effects (half-Cauchy,
+        as BayesFactor's ``nullInterval = c(0, Inf)`` and JASP's "group 1 >
+        group 2"); ``"less"``: BF-0. Their mean is BF10.
 
     Returns
     -------
     float
-        BF10.
+        BF10 (or BF+0, BF-0).
 
     Notes
     -----
     With effective sample size ``N`` (``n1 n2 / (n1 + n2)`` or ``n1``) and
     ``v`` degrees of freedom, the integral over ``g`` is computed on
     ``log g`` around the integrand's peak, in log space, so very large t stay
-    finite.
+    finite. A directional factor folds the prior onto one side, which
+    multiplies the integrand by ``2 P(δ on that side | t, g)`` (Morey &
+    Wagenmakers, 2014). Given ``g`` the prior is conjugate (normal on the mean
+    difference with variance ``σ² g r²``, Jeffreys on ``σ²``), so that
+    probability is a t distribution function with ``v + 1`` df at
+    ``t sqrt(k (v + 1) / (v + t² (1 - k)))``, ``k = N g r² / (1 + N g r²)``.
+
+    References
+    ----------
+    Morey, R. D., & Wagenmakers, E.-J. (2014). Simple relation between Bayesian
+    order-restricted and point-null hypothesis tests. *Statistics & Probability
+    Letters, 92*, 121-124.
 
     Examples
     --------
     >>> round(bayes_factor_t(3.5, 20, 20), 3)
     26.743
+    >>> plus = bayes_factor_t(3.5, 20, 20, alternative="greater")
+    >>> minus = bayes_factor_t(3.5, 20, 20, alternative="less")
+    >>> round((plus + minus) / 2, 3), plus > 26.743 > minus
+    (26.743, True)
     """
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"`alternative` must be one of {', '.join(ALTERNATIVES)}; got {alternative!r}.")
     if n2 is None:
         n_effective, df = float(n1), n1 - 1
     else:
         n_effective, df = n1 * n2 / (n1 + n2), n1 + n2 - 2
     r2 = float(r_scale) ** 2
     log_null = -(df + 1) / 2 * np.log1p(t * t / df)
+    toward = {"two-sided": None, "greater": t, "less": -t}[alternative]
 
     def log_integrand(u):  # u = log g; the factor g from dg = g du is included
         g = np.exp(u)
         spread = 1 + n_effective * g * r2
-        return (-0.5 * np.log(spread) - (df + 1) / 2 * np.log1p(t * t / (spread * df))
-                - 0.5 * np.log(2 * np.pi) - 0.5 * u - 1 / (2 * g))
+        value = (-0.5 * np.log(spread) - (df + 1) / 2 * np.log1p(t * t / (spread * df))
+                 - 0.5 * np.log(2 * np.pi) - 0.5 * u - 1 / (2 * g))
+        if toward is not None:  # times 2 P(effect on that side | t, g): a t with df + 1 (see Notes)
+            shrink = n_effective * g * r2 / spread
+            value += np.log(2) + stats.t.logcdf(toward * np.sqrt(shrink * (df + 1) / (df + t * t * (1 - shrink))),
+                                                df + 1)
+        return value
 
     peak = optimize.minimize_scalar(lambda u: -log_integrand(u), bounds=(-40, 60), method="bounded",
                                     options={"xatol": 1e-10}).x

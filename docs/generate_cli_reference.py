@@ -31,7 +31,7 @@ Usage: `replylab COMMAND [OPTIONS]` (`replylab --version` prints the version).
 Exit codes: 0 success, 1 an unexpected failure (worth a bug report), 2 bad input
 (a message, never a traceback), 130 interrupted.
 
-A STUDY argument is either the name of a shipped study (`tilburg`, `webcare-2x2`)
+A STUDY argument is either the name of a shipped study (`tilburg`, `webcare-2x2`, `tone-of-reply`)
 or the path of a study file (see [study-file.md](study-file.md)).
 """
 

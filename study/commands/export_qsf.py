@@ -32,7 +32,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("study", metavar="STUDY",
-                        help="a shipped study's name (tilburg, webcare-2x2) or the path of a study.yaml")
+                        help="a shipped study's name (tilburg, webcare-2x2, tone-of-reply) or the path of a study.yaml")
     parser.add_argument("--out", required=True, type=Path, metavar="FILE.qsf", help="the file to write")
     parser.add_argument("--lang", default=None, choices=["nl", "en"],
                         help="the language of the survey (default: the study's first language)")

@@ -53,7 +53,7 @@ def _seed(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("study", metavar="STUDY",
-                        help="a shipped study's name (tilburg, webcare-2x2) or the path of a study.yaml")
+                        help="a shipped study's name (tilburg, webcare-2x2, tone-of-reply) or the path of a study.yaml")
     parser.add_argument("--n", required=True, type=_positive_int, metavar="N",
                         help="number of participants")
     parser.add_argument("--seed", required=True, type=_seed, metavar="S",

@@ -30,7 +30,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("study", metavar="STUDY",
-                        help="a shipped study's name (tilburg, webcare-2x2) or the path of a study.yaml")
+                        help="a shipped study's name (tilburg, webcare-2x2, tone-of-reply) or the path of a study.yaml")
 
 
 def summary(study) -> str:

@@ -3,9 +3,12 @@
 For each participant (condition balanced, language drawn from the study's languages):
 
 1. Latent persuasion knowledge ``pk = a[levels] + e1`` and latent attitude
-   ``att = c'[levels] + b * pk + e2`` (``e1``, ``e2`` standard normal; the shifts are
-   the study's ``simulation.a`` and ``simulation.c_prime``, summed over factors).
-   Every other scale gets an independent standard-normal latent.
+   ``att = c'[levels] + b[levels] * pk + e2`` (``e1``, ``e2`` standard normal; the shifts
+   are the study's ``simulation.a`` and ``simulation.c_prime``, summed over factors, plus
+   every ``simulation.interactions`` term of that path whose combination of levels the
+   participant has; ``b[levels]`` is ``simulation.b`` plus its interaction terms).
+   Every other scale gets an independent standard-normal latent
+   (:func:`simulate_latents` returns ``pk`` and ``att`` themselves).
 2. Ordinal items (likert, semantic differential) from their latent: the continuous
    answer ``center + loading * latent + sqrt(1 - loading**2) * noise`` is cut at
    equally spaced thresholds (``THRESHOLD_SPAN``) into ``1..points``; a reverse-keyed
@@ -47,7 +50,7 @@ THRESHOLD_SPAN = 1.75
 REASON_ITEM = "reason"
 MAX_MOTIVES = 2
 
-__all__ = ["simulate", "load_phrasebank", "compose_reason"]
+__all__ = ["simulate", "simulate_latents", "load_phrasebank", "compose_reason"]
 
 
 @lru_cache(maxsize=None)
@@ -115,6 +118,15 @@ def _check_arguments(study, n, seed, lang):
     if lang is not None and lang not in study.languages:
         raise UserError(f"lang {lang!r} is not a language of study {study.id!r}; "
                         f"choose one of {', '.join(study.languages)}")
+
+
+def _check_interactions(study):
+    """Interactions naming unknown factors or levels: load_study reports them, but a Study built in code is not checked."""
+    problems = study.simulation.interaction_problems(study.factors)
+    if problems:
+        where = f"{study.path}: " if study.path else ""
+        raise UserError("\n".join(f"{where}{'.'.join(map(str, loc[:2]))}[{loc[2]}].{'.'.join(loc[3:])}: {message}"
+                                   for loc, message in problems))
 
 
 def _shift(shifts: dict, condition_levels: dict) -> float:
@@ -191,14 +203,8 @@ def simulate(study: Study, n: int, seed: int, lang: str | None = None) -> pd.Dat
     model = study.simulation
     questionnaire = study.questionnaire
     conditions = study.conditions
-    cells = rng.permutation(np.arange(n) % len(conditions))
+    cells, langs, pk, attitude = _draw_latents(study, n, lang, rng)
     levels = [conditions[c].levels for c in cells]
-    langs = [lang] * n if lang else list(rng.choice(study.languages, size=n))
-
-    a_shift = np.array([_shift(model.a, condition.levels) for condition in conditions])
-    c_shift = np.array([_shift(model.c_prime, condition.levels) for condition in conditions])
-    pk = a_shift[cells] + rng.standard_normal(n)
-    attitude = c_shift[cells] + model.b * pk + rng.standard_normal(n)
     latent_of_scale = {scale: attitude for scale in model.attitude_scales}
     latent_of_scale |= {scale: pk for scale in model.pk_scales}
 
@@ -240,6 +246,54 @@ def simulate(study: Study, n: int, seed: int, lang: str | None = None) -> pd.Dat
     scored = score(data, questionnaire)
     scored["reason_true_motives"] = true_motives
     return scored[canonical_columns(study, simulated=True)]
+
+
+def _draw_latents(study: Study, n: int, lang: str | None, rng: np.random.Generator):
+    """Cells (condition indices), languages and the latent pk and attitude: the first draws of ``simulate``."""
+    _check_interactions(study)
+    model, conditions = study.simulation, study.conditions
+    cells = rng.permutation(np.arange(n) % len(conditions))
+    langs = [lang] * n if lang else list(rng.choice(study.languages, size=n))
+    a_shift = np.array([model.shift("a", condition.levels) for condition in conditions])
+    c_shift = np.array([model.shift("c_prime", condition.levels) for condition in conditions])
+    slope = np.array([model.slope(condition.levels) for condition in conditions])
+    pk = a_shift[cells] + rng.standard_normal(n)
+    attitude = c_shift[cells] + slope[cells] * pk + rng.standard_normal(n)
+    return cells, langs, pk, attitude
+
+
+def simulate_latents(study: Study, n: int, seed: int, lang: str | None = None) -> pd.DataFrame:
+    """The latent scores behind :func:`simulate` with the same arguments: the generative model itself.
+
+    Useful to check a ``simulation`` block: the latent ``pk`` and ``attitude`` follow the
+    block's equations exactly (standard-normal residuals), before items are cut from them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``participant_id``, ``condition``, one column per factor, ``pk``, ``attitude``;
+        the rows of ``simulate(study, n, seed, lang)``, in the same order.
+
+    Examples
+    --------
+    >>> from study import load_study
+    >>> tilburg = load_study("tilburg")
+    >>> latents = simulate_latents(tilburg, n=6, seed=1, lang="en")
+    >>> latents.columns.tolist()
+    ['participant_id', 'condition', 'channel', 'pk', 'attitude']
+    >>> latents["condition"].equals(simulate(tilburg, n=6, seed=1, lang="en")["condition"])
+    True
+    """
+    _check_arguments(study, n, seed, lang)
+    cells, _, pk, attitude = _draw_latents(study, n, lang, np.random.default_rng(seed))
+    conditions = study.conditions
+    return pd.DataFrame({
+        "participant_id": [f"sim-{i + 1:05d}" for i in range(n)],
+        "condition": [conditions[c].name for c in cells],
+        **{factor: [conditions[c].levels[factor] for c in cells] for factor in study.factor_names},
+        "pk": pk,
+        "attitude": attitude,
+    })
 
 
 def _attention_answers(item, correct, model, n, rng):
@@ -315,7 +369,8 @@ def site_study(study: Study, site: int, *, site_sd: float, seed: int) -> Study:
     """``study`` with the effects of one site: every shift of ``a`` and ``c_prime`` moved by a draw.
 
     Sites of a multi-site replication differ in their true effects; each level shift
-    of the generative model (in SD units) gets its own normal deviation with SD
+    of the generative model (in SD units), and each interaction shift of ``a`` and
+    ``c_prime``, gets its own normal deviation with SD
     ``site_sd`` at each site, drawn from ``numpy.random.default_rng([seed, site])``.
     ``site_sd=0`` gives the study itself.
 
@@ -333,5 +388,11 @@ def site_study(study: Study, site: int, *, site_sd: float, seed: int) -> Study:
         return {factor: {level: value + float(rng.normal(0.0, site_sd)) for level, value in levels.items()}
                 for factor, levels in shifts.items()}
 
-    simulation = model.model_copy(update={"a": moved(model.a), "c_prime": moved(model.c_prime)})
+    update = {"a": moved(model.a), "c_prime": moved(model.c_prime)}
+    # drawn after the main effects, so a study without interactions keeps its sites' draws
+    update["interactions"] = [
+        term.model_copy(update={"shift": term.shift + float(rng.normal(0.0, site_sd))}) if term.path != "b" else term
+        for term in model.interactions
+    ]
+    simulation = model.model_copy(update=update)
     return study.model_copy(update={"simulation": simulation})

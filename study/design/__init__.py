@@ -10,7 +10,7 @@
 - ``validity``: the data-quality flags' definitions (rule, source, options) and
   :func:`~study.design.validity.passes_declared_checks`, the one rule for a valid complete;
 - ``vignettes`` and ``posts``, ``templates/``: the social-media thread each condition shows;
-- ``studies/``: the shipped studies (``tilburg``, ``webcare-2x2``).
+- ``studies/``: the shipped studies (``tilburg``, ``webcare-2x2``, ``tone-of-reply``).
 
 May import: ``questionnaires`` and ``study.errors``. Everything else in ``study`` builds
 on this package; it imports none of it.

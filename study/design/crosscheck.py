@@ -3,12 +3,15 @@
 The pydantic schema (:mod:`study.design.schema`) checks each field on its own; these
 rules check that the fields agree: every translation present, ids unique,
 vignette threads matching the conditions, levels and factors named anywhere
-(checks, ``x_coding``, simulation) existing, at least one scale for the analysis to
+(checks, ``x_coding``, simulation) existing, the consent text naming the consent button and
+the minimum age that the age item is checked against, at least one scale for the analysis to
 describe, hypotheses naming known columns, checks naming items of the questionnaire. :func:`study.design.loader.load_study` runs
 them and turns each ``(location, message)`` into ``file:line: field: message``.
 """
 
 from __future__ import annotations
+
+import re
 
 from questionnaires import QuestionnaireFileError, library_names, load_motive_codebook
 from study.design.schema import Study
@@ -34,10 +37,13 @@ def cross_check(study: Study) -> list[tuple[tuple, str]]:
     problems += _check_translations(study)
     if study.vignette is not None:
         problems += _check_threads(study)
+    if study.texts is not None:
+        problems += _check_consent_text(study)
     questionnaire, module_problems = _combined_questionnaire(study)
     problems += module_problems
     if questionnaire is not None:
         problems += _check_checks(study, questionnaire)
+        problems += _check_minimum_age(study, questionnaire)
         problems += quality_problems(study, questionnaire)
         problems += _check_something_to_analyse(study, questionnaire)
         problems += _check_hypotheses(study, questionnaire)
@@ -103,8 +109,10 @@ def _localized_fields(study: Study):
     """(location, mapping) of every participant-facing text in the study."""
     yield ("title",), study.title
     if study.texts is not None:
-        for part in ("welcome", "consent", "decline", "debrief"):
-            yield ("texts", part), getattr(study.texts, part)
+        for part in ("welcome", "consent", "decline", "debrief", "institution", "ethics_approval",
+                     "privacy", "consent_button"):
+            if getattr(study.texts, part) is not None:
+                yield ("texts", part), getattr(study.texts, part)
     if study.vignette is not None:
         yield ("vignette", "intro"), study.vignette.intro
     for f_index, factor in enumerate(study.factors):
@@ -153,6 +161,55 @@ def _check_threads(study: Study):
             problems.append((("vignette", "threads"),
                              f"condition {condition!r} has no thread; add threads.{condition} "
                              f"with the messages in every language"))
+    return problems
+
+
+def _check_consent_text(study: Study):
+    """The consent text names the button that gives consent and states the minimum age."""
+    problems = []
+    texts = study.texts
+    for lang in study.languages:
+        consent = texts.consent.get(lang)
+        if consent is None:
+            continue  # reported as a missing translation
+        button = texts.consent_button_text(lang)
+        if button.casefold() not in consent.casefold():
+            problems.append((("texts", "consent", lang),
+                             f"the consent text does not name the button that gives consent, "
+                             f"{button!r}; write which button to choose (e.g. 'choose \"{button}\"'), "
+                             f"or set texts.consent_button.{lang} to the words your text uses"))
+        if texts.minimum_age is not None and not re.search(
+                rf"(?<!\d){texts.minimum_age}(?!\d)", consent):
+            problems.append((("texts", "consent", lang),
+                             f"the consent text does not state the minimum age "
+                             f"{texts.minimum_age} (texts.minimum_age); say who may take part, "
+                             f"e.g. 'are you {texts.minimum_age} or older?'"))
+    return problems
+
+
+def _check_minimum_age(study: Study, questionnaire):
+    """``texts.minimum_age`` can be enforced: its age item is a required number item that can
+    hold the minimum."""
+    texts = study.texts
+    if texts is None or texts.minimum_age is None:
+        return []
+    loc = ("texts", "age_item")
+    item = _item_or_none(questionnaire, texts.age_item)
+    if item is None:
+        return [(loc, f"texts.minimum_age needs an age question, but the questionnaire has no "
+                      f"item {texts.age_item!r}; add the module 'demographics' (item 'age') or "
+                      f"name your age item in texts.age_item")]
+    if item.type != "number":
+        return [(loc, f"item {item.id!r} is a {item.type} item; the minimum age is checked "
+                      f"against a number item (the participant's age in years)")]
+    problems = []
+    if not item.required:
+        problems.append((loc, f"item {item.id!r} is optional, so the minimum age could be skipped; "
+                              f"make it required (required: true)"))
+    if item.max is not None and item.max < texts.minimum_age:
+        problems.append((("texts", "minimum_age"),
+                         f"{texts.minimum_age} is above the largest answer item {item.id!r} "
+                         f"accepts ({item.max:g}), so nobody could take part"))
     return problems
 
 
@@ -309,6 +366,7 @@ def _check_hypotheses(study: Study, questionnaire):
             listed = isinstance(hypothesis.between, list)
             for f_index, factor in enumerate(hypothesis.between_factors):
                 check_factor(factor, loc + (("between", f_index) if listed else ("between",)))
+            problems += [(loc + where, message) for where, message in hypothesis.direction_problems(study)]
             continue
         if hypothesis.kind == "process":
             problems += _check_process(study, hypothesis, loc, check_column)
@@ -324,6 +382,20 @@ def _check_hypotheses(study: Study, questionnaire):
             for m_index, name in enumerate(names):
                 check_column(name, loc + ((field,) if isinstance(value, str) else (field, m_index)))
         check_column(hypothesis.y, loc + ("y",))
+        problems += _check_covariates(study, hypothesis, loc, check_column)
+    return problems
+
+
+def _check_covariates(study: Study, hypothesis, loc, check_column):
+    """Covariates are two-level factors (entered as 0/1) or analysable columns."""
+    problems = []
+    for c_index, name in enumerate(hypothesis.covariates or []):
+        if name in study.factor_names:
+            if len(study.factor(name).levels) != 2:
+                problems.append((loc + ("covariates", c_index), f"factor {name!r} has more than two "
+                                 "levels; only a two-level factor can be a covariate (as 0/1)"))
+        else:
+            check_column(name, loc + ("covariates", c_index))
     return problems
 
 
@@ -348,20 +420,14 @@ def _check_process(study: Study, hypothesis, loc, check_column):
     for m_index, name in enumerate(hypothesis.mediators):
         check_column(name, loc + (("m",) if isinstance(hypothesis.m, str) else ("m", m_index)))
     check_column(hypothesis.y, loc + ("y",))
-    for c_index, name in enumerate(hypothesis.covariates):
-        if name in study.factor_names:
-            if len(study.factor(name).levels) != 2:
-                problems.append((loc + ("covariates", c_index), f"factor {name!r} has more than two "
-                                 "levels; only a two-level factor can be a covariate (as 0/1)"))
-        else:
-            check_column(name, loc + ("covariates", c_index))
-    return problems
+    return problems + _check_covariates(study, hypothesis, loc, check_column)
 
 
 def _check_simulation(study: Study, questionnaire):
     model = study.simulation
     problems = _check_shifts(study, model.a, ("simulation", "a"))
     problems += _check_shifts(study, model.c_prime, ("simulation", "c_prime"))
+    problems += model.interaction_problems(study.factors)
     book = load_motive_codebook()
     motives = [category.id for category in book.categories if not category.exclusive]
     for motive, motive_model in model.motives.items():

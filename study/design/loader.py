@@ -7,7 +7,7 @@ is reported, each as ``file:line: field: message``; the line comes from the
 line-aware YAML loading in ``questionnaires.yamlsource``.
 
 >>> sorted(shipped_studies())
-['tilburg', 'webcare-2x2']
+['tilburg', 'tone-of-reply', 'webcare-2x2']
 >>> load_study("tilburg").target_n
 140
 """

@@ -123,9 +123,9 @@ def _relative_time(minutes: int, lang: str) -> tuple[str, str, str]:
     return short.format(n=hours), long.format(n=hours), f"PT{hours}H"
 
 
-def _decoration(text: str, salt: int) -> int:
-    """A small stable number from the text: the same page renders the same counts."""
-    return zlib.crc32(f"{salt}:{text}".encode()) % 37 + 2
+def _decoration(key: str, salt: int) -> int:
+    """A small stable number from ``key``: the same page renders the same counts."""
+    return zlib.crc32(f"{salt}:{key}".encode()) % 37 + 2
 
 
 def _posts(study, messages: list, lang: str) -> list[dict]:
@@ -172,7 +172,10 @@ def _posts(study, messages: list, lang: str) -> list[dict]:
             "time_title": time_title,
             "iso_duration": iso_duration,
             "replies": len(messages) - 1 if is_first else "",
-            "shares": _decoration(message.text, 1) if is_first else "",
-            "likes": _decoration(message.text, 2) if is_first else _decoration(message.text, 3) // 4 or "",
+            # counts depend on the study and the post's position only: were they drawn from
+            # the text, conditions and languages would differ in likes (a social-proof confound)
+            "shares": _decoration(f"{study.id}:{position}", 1) if is_first else "",
+            "likes": (_decoration(f"{study.id}:{position}", 2) if is_first
+                      else _decoration(f"{study.id}:{position}", 3) // 4 or ""),
         })
     return posts

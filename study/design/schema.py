@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -29,6 +30,7 @@ from pydantic import (
     PrivateAttr,
     StringConstraints,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -73,13 +75,51 @@ class Condition(BaseModel):
     levels: dict[str, str]
 
 
+#: The words on the button that gives consent, when the study file does not choose its own
+#: (``texts.consent_button``). The consent text must name the button a participant presses.
+DEFAULT_CONSENT_BUTTON = {"en": "I agree to take part", "nl": "Ik doe mee"}
+
+#: A contact address: one e-mail address (shown as a link in the consent and the debrief).
+EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True,
+                                                pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")]
+
+
 class Texts(_Part):
-    """Participant-facing texts around the questionnaire (markdown or plain text)."""
+    """Participant-facing texts around the questionnaire (markdown or plain text), and who
+    is responsible for the study: shown on the consent page and again in the debrief.
+
+    ``minimum_age`` is the age the consent text asks for; the survey refuses a younger answer
+    to the number item ``age_item`` (its ``min`` stays as it is, for the codebook and analysis).
+
+    >>> texts = Texts(welcome={"en": "Hi"}, consent={"en": 'Choose "Yes, I take part".'},
+    ...               decline={"en": "Bye"}, debrief={"en": "Thanks"},
+    ...               institution={"en": "Example University"}, researchers="A. Example",
+    ...               contact="study@example.org", ethics_approval={"en": "Board EX-1"},
+    ...               privacy={"en": "Anonymous."}, consent_button={"en": "Yes, I take part"})
+    >>> texts.consent_button_text("en")
+    'Yes, I take part'
+    """
 
     welcome: Localized
     consent: Localized
     decline: Localized
     debrief: Localized
+    institution: Localized = Field(description="who runs the study (university, department)")
+    researchers: NonEmpty = Field(description="the researchers' names, as participants see them")
+    contact: EmailAddress = Field(description="where participants send questions and withdrawal requests")
+    ethics_approval: Localized = Field(description="the ethics review: board and reference (or why none was needed)")
+    privacy: Localized = Field(description="what is stored, how long, who sees it, the participant's rights")
+    consent_button: Localized | None = Field(
+        None, description="the words on the consent button (default: DEFAULT_CONSENT_BUTTON)")
+    minimum_age: int | None = Field(None, ge=1, le=120,
+                                    description="the minimum age stated in the consent text")
+    age_item: Id = Field("age", description="the number item whose answer minimum_age checks")
+
+    def consent_button_text(self, lang: str) -> str:
+        """The words on the consent button in ``lang``: the study's own, else the default."""
+        if self.consent_button is not None and lang in self.consent_button:
+            return self.consent_button[lang]
+        return DEFAULT_CONSENT_BUTTON[lang]
 
 
 class Message(_Part):
@@ -189,26 +229,99 @@ def _as_list(value: str | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+#: ``higher > lower`` (or ``lower < higher``): the expected order of two levels of a factor.
+_ORDER = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*([<>])\s*([a-z][a-z0-9_]*)\s*$")
+TWO_SIDED = "two-sided"
+
+
+def _expected_order(text: str) -> tuple[str, str]:
+    """``"public > private"`` -> ``("public", "private")`` (the level expected higher first)."""
+    found = _ORDER.match(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not an expected order; write two levels with > between them, "
+                         f"e.g. 'public > private', or {TWO_SIDED}")
+    left, sign, right = found.groups()
+    if left == right:
+        raise ValueError(f"{text!r} compares a level with itself; name two different levels")
+    return (left, right) if sign == ">" else (right, left)
+
+
 class AnovaHypothesis(_Part, _Described):
-    """An ANOVA of ``dv`` by one or more between-subjects factors."""
+    """An ANOVA of ``dv`` by one or more between-subjects factors.
+
+    ``direction`` says which level of a two-level factor is expected higher, e.g.
+    ``public > private``; the two-group t tests and the Bayes factor of that factor
+    are then one-sided in that direction. The default, ``two-sided``, expects no order.
+    With several factors name the factor: ``{channel: public > private}``.
+
+    >>> AnovaHypothesis(kind="anova", id="h1", dv="attitude", between="channel",
+    ...                 direction="public > private").directions
+    {'channel': ('public', 'private')}
+    """
 
     kind: Literal["anova"]
     id: Id
     description: Description | None = None
     dv: NonEmpty
     between: Id | list[Id]
+    direction: NonEmpty | dict[Id, NonEmpty] = TWO_SIDED
 
     @property
     def between_factors(self) -> list[str]:
         """``between`` as a list, whether one factor or several was given."""
         return _as_list(self.between)
 
+    @field_validator("direction")
+    @classmethod
+    def _readable_orders(cls, value, info: ValidationInfo):
+        for text in (value.values() if isinstance(value, dict) else [value]):
+            if text.strip() != TWO_SIDED:
+                _expected_order(text)
+        if "between" not in info.data:  # between itself is wrong: reported there
+            return value
+        factors = _as_list(info.data["between"])
+        if isinstance(value, dict):
+            unknown = [name for name in value if name not in factors]
+            if unknown:
+                raise ValueError(f"names {', '.join(unknown)}, which is not in between ({', '.join(factors)})")
+        elif value.strip() != TWO_SIDED and len(factors) > 1:
+            raise ValueError(f"between has several factors; say which one the order is about, "
+                             f"e.g. {{{factors[0]}: {value.strip()}}}")
+        return value
+
+    @property
+    def directions(self) -> dict[str, tuple[str, str]]:
+        """Factor -> (level expected higher, level expected lower), for the factors given an order."""
+        given = self.direction if isinstance(self.direction, dict) else {self.between_factors[0]: self.direction}
+        return {factor: _expected_order(text) for factor, text in given.items() if text.strip() != TWO_SIDED}
+
+    def direction_problems(self, study) -> list[tuple[tuple, str]]:
+        """``direction`` against the study's factors, as ``(location in the hypothesis, message)``.
+
+        Each order must name the two levels of a two-level factor.
+        """
+        problems = []
+        where = ("direction",)
+        for factor, (higher, lower) in self.directions.items():
+            loc = where + ((factor,) if isinstance(self.direction, dict) else ())
+            if factor not in study.factor_names:
+                continue  # the unknown factor itself is reported for ``between``
+            levels = study.factor(factor).level_names
+            if len(levels) != 2:
+                problems.append((loc, f"factor {factor!r} has {len(levels)} levels; an expected order "
+                                      "applies to a two-level factor (its t test)"))
+            elif {higher, lower} != set(levels):
+                problems.append((loc, f"{higher} > {lower} must name the levels of {factor!r}: "
+                                      f"{' and '.join(levels)}"))
+        return problems
+
 
 class MediationHypothesis(_Part, _Described):
     """A simple (or parallel) mediation, Hayes model 4: ``x -> m -> y``.
 
     ``x`` is a factor; ``x_coding`` maps its levels to 0/1 (levels left out are
-    not part of the model).
+    not part of the model). ``covariates`` (columns, or two-level factors such as
+    the other factor of a 2 x 2 design) enter every regression of the model.
     """
 
     kind: Literal["mediation"]
@@ -219,6 +332,8 @@ class MediationHypothesis(_Part, _Described):
     m: NonEmpty | list[NonEmpty]
     y: NonEmpty
     secondary_m: NonEmpty | list[NonEmpty] | None = None
+    #: Entered in every regression of the model (a two-level factor as 0/1 in level order).
+    covariates: list[NonEmpty] = []
 
     @property
     def mediators(self) -> list[str]:
@@ -348,11 +463,47 @@ class NumberModel(_Part):
     max: float | None = None
 
 
+#: The paths of the generative model an interaction term may change.
+INTERACTION_PATHS = ("a", "c_prime", "b")
+
+
+class InteractionShift(_Part):
+    """An interaction term of the generative model: a shift for one combination of levels.
+
+    With ``path: a`` or ``path: c_prime`` the participants who are in every one of
+    ``levels`` (two or more factors) get ``shift`` added to their latent persuasion
+    knowledge or attitude, on top of the main effects; with ``path: b`` their slope of
+    attitude on persuasion knowledge is ``b + shift`` (one factor or more: a moderated
+    second stage).
+
+    >>> InteractionShift(path="a", levels={"channel": "public", "empathy": "empathic"}, shift=0.5).shift
+    0.5
+    """
+
+    path: Literal["a", "c_prime", "b"]
+    levels: dict[Id, Id] = Field(min_length=1)
+    shift: float
+
+    @model_validator(mode="after")
+    def _crosses_factors(self):
+        if self.path != "b" and len(self.levels) < 2:
+            (factor, level), = self.levels.items()
+            raise ValueError(f"levels: an interaction of path {self.path} names two or more factors; a shift "
+                             f"of one level is a main effect: write it as {self.path}: {{{factor}: {{{level}: "
+                             f"{self.shift:g}}}}}")
+        return self
+
+    def applies_to(self, levels: dict[str, str]) -> bool:
+        """Whether a participant with these factor ``levels`` is in this combination."""
+        return all(levels.get(factor) == level for factor, level in self.levels.items())
+
+
 class SimulationModel(_Part):
     """The generative model behind ``study.dataset.simulation``.
 
     Latent persuasion knowledge ``pk = a-shifts + e`` and latent attitude
-    ``att = c'-shifts + b * pk + e`` (``e`` standard normal). Every item of a scale in
+    ``att = c'-shifts + b * pk + e`` (``e`` standard normal); ``interactions`` add
+    shifts for combinations of levels (and change ``b`` per level). Every item of a scale in
     ``attitude_scales`` / ``pk_scales`` loads on that latent, every other scale gets
     its own independent latent; ordinal answers come from cutting
     ``loading * latent + noise`` at thresholds (see ``study.dataset.simulation``).
@@ -363,6 +514,8 @@ class SimulationModel(_Part):
     a: LevelShifts = Field({}, description="persuasion-knowledge shift per level (a path), SD units")
     c_prime: LevelShifts = Field({}, description="direct attitude shift per level (c'), SD units")
     b: float = Field(0.0, description="attitude on persuasion knowledge, SD per SD")
+    interactions: list[InteractionShift] = Field(
+        [], description="shifts of a, c_prime or b for combinations of levels (interaction terms); they add up")
     attitude_scales: list[Id] = ["attitude"]
     pk_scales: list[Id] = ["pk_scale"]
     item_center: dict[Id, float] = Field({}, description="latent center per scale (0 = midpoint)")
@@ -393,6 +546,56 @@ class SimulationModel(_Part):
         if self.manipulation_correct_rate + self.dont_remember_rate > 1:
             raise ValueError("manipulation_correct_rate + dont_remember_rate must not exceed 1")
         return self
+
+    def shift(self, path: Literal["a", "c_prime"], levels: dict[str, str]) -> float:
+        """The total shift of ``path`` for a participant with these factor ``levels``.
+
+        The main effects (``a`` or ``c_prime``) of each level plus every interaction
+        of that path whose levels the participant has.
+
+        >>> model = SimulationModel(a={"channel": {"private": 0.3}}, interactions=[
+        ...     {"path": "a", "levels": {"channel": "public", "empathy": "empathic"}, "shift": 0.5}])
+        >>> model.shift("a", {"channel": "public", "empathy": "empathic"})
+        0.5
+        >>> model.shift("a", {"channel": "private", "empathy": "empathic"})
+        0.3
+        """
+        main = getattr(self, path)
+        total = sum(main.get(factor, {}).get(level, 0.0) for factor, level in levels.items())
+        return total + sum(term.shift for term in self.interactions if term.path == path and term.applies_to(levels))
+
+    def slope(self, levels: dict[str, str]) -> float:
+        """The slope of attitude on persuasion knowledge (``b`` plus its interactions) at these ``levels``.
+
+        >>> SimulationModel(b=-0.2, interactions=[
+        ...     {"path": "b", "levels": {"empathy": "empathic"}, "shift": -0.3}]).slope({"empathy": "empathic"})
+        -0.5
+        """
+        return self.b + sum(term.shift for term in self.interactions if term.path == "b" and term.applies_to(levels))
+
+    def interaction_problems(self, factors) -> list[tuple[tuple, str]]:
+        """Interactions naming factors or levels the study lacks, as ``(location, message)`` pairs.
+
+        ``factors`` are the study's :class:`Factor` s; a location starts at the study
+        file's top (``("simulation", "interactions", 0, "levels", "channel")``), as
+        :func:`study.design.crosscheck.cross_check` reports it.
+
+        >>> model = SimulationModel(interactions=[{"path": "b", "levels": {"chanel": "public"}, "shift": 0.1}])
+        >>> model.interaction_problems([Factor(name="channel", levels=[Level(name="public", label={"en": "Public"}),
+        ...                                                        Level(name="private", label={"en": "Private"})])])
+        [(('simulation', 'interactions', 0, 'levels', 'chanel'), "unknown factor 'chanel'; the factors are channel")]
+        """
+        levels_of = {factor.name: factor.level_names for factor in factors}
+        problems = []
+        for index, term in enumerate(self.interactions):
+            for factor, level in term.levels.items():
+                loc = ("simulation", "interactions", index, "levels", factor)
+                if factor not in levels_of:
+                    problems.append((loc, f"unknown factor {factor!r}; the factors are {', '.join(levels_of)}"))
+                elif level not in levels_of[factor]:
+                    problems.append((loc, f"unknown level {level!r} of factor {factor!r}; its levels are "
+                                          f"{', '.join(levels_of[factor])}"))
+        return problems
 
 
 class Study(_Part):

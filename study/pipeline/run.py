@@ -14,6 +14,7 @@ report comes from this object.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +30,14 @@ from study.design.loader import load_study
 from study.design.schema import AnovaHypothesis, Study
 from study.errors import UserError
 from study.pipeline.steps import (
+    SkippedStep,
     analysed_rows,
-    descriptives,
+    correlate_mediators,
+    describe_variables,
+    explain_failure,
+    hypothesis_variables,
     manipulation_check,
     motives_table,
-    pk_attitude_correlations,
     prepare_data,
     run_anova_hypothesis,
     run_mediation_hypothesis,
@@ -44,7 +48,7 @@ from study.pipeline.replication import replication_verdicts
 from study.report import outputs
 
 __all__ = ["replicate", "analyze", "run_analysis", "Results", "RichProgress", "ANALYSIS_STEPS",
-           "AnalysisStep"]
+           "AnalysisStep", "SkippedStep"]
 
 
 # --- the whole analysis ------------------------------------------------------
@@ -61,8 +65,9 @@ class Results:
     (:class:`AnovaOutcome` / :class:`MediationOutcome` in plan order),
     ``motives``, ``correlations``, ``replication`` (one row per claim of the
     original, with its verdict) and ``replication_criteria`` (claim id -> its
-    criteria), ``manifest`` and ``out`` (the output
-    folder once written).
+    criteria), ``skipped`` (:class:`SkippedStep` for each step, hypothesis or
+    variable that could not run on these data, with why; the report says so
+    in its place), ``manifest`` and ``out`` (the output folder once written).
     """
 
     study: Study
@@ -81,6 +86,7 @@ class Results:
     correlations: pd.DataFrame | None = None
     replication: pd.DataFrame | None = None
     replication_criteria: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
     manifest: dict = field(default_factory=dict)
     out: Path | None = None
 
@@ -89,8 +95,15 @@ class Results:
         for outcome in self.hypotheses:
             if outcome.hypothesis.id == hypothesis_id:
                 return outcome
+        for skipped in self.skipped:
+            if skipped.step == "hypotheses" and skipped.part == hypothesis_id:
+                raise KeyError(f"hypothesis {hypothesis_id} could not be tested: {skipped.message}")
         raise KeyError(f"no hypothesis {hypothesis_id!r}; the plan has "
                        f"{[o.hypothesis.id for o in self.hypotheses]}")
+
+    def skipped_in(self, step: str) -> list:
+        """The :class:`SkippedStep` records of one step (its label in :data:`ANALYSIS_STEPS`)."""
+        return [skipped for skipped in self.skipped if skipped.step == step]
 
 
 @contextlib.contextmanager
@@ -100,6 +113,19 @@ def _explained(doing: str):
         yield
     except ValueError as error:
         raise UserError(f"while {doing}: {error}") from error
+
+
+@contextlib.contextmanager
+def _recorded(results: Results, step: str, part: str | None = None, *, variables=(), groups=(),
+              also=()):
+    """Run a step that the report can do without: if the data do not allow it (the analysis
+    raises ValueError), record why in ``results.skipped`` and go on."""
+    try:
+        yield
+    except (ValueError, *also) as error:
+        data = results.analysed if results.analysed is not None else results.data
+        results.skipped.append(explain_failure(error, data, step=step, part=part, variables=variables,
+                                               groups=groups))
 
 
 def _prepare(results: Results) -> None:
@@ -118,24 +144,25 @@ def _exclusions(results: Results) -> None:
 
 
 def _reliability(results: Results) -> None:
-    with _explained("computing the reliability of the scales"):
+    with _recorded(results, "reliability"):
         results.reliability = scale_reliability(results.analysed, results.study)
 
 
 def _manipulation(results: Results) -> None:
-    with _explained("checking the manipulation"):
+    with _recorded(results, "manipulation check"):
         completed = results.data.loc[results.data["status"].astype("object") == "complete"]
         results.manipulation = manipulation_check(completed, results.study)
 
 
 def _descriptives(results: Results) -> None:
-    with _explained("computing the descriptive statistics"):
-        results.descriptives = descriptives(results.analysed, results.study)
+    results.descriptives, skipped = describe_variables(results.analysed, results.study)
+    results.skipped += skipped
 
 
 def _hypotheses(results: Results) -> None:
     for hypothesis in results.study.analysis.hypotheses:
-        with _explained(f"testing hypothesis {hypothesis.id} ({hypothesis.kind})"):
+        variables, groups = hypothesis_variables(hypothesis)
+        with _recorded(results, "hypotheses", hypothesis.id, variables=variables, groups=groups):
             if isinstance(hypothesis, AnovaHypothesis):
                 outcome = run_anova_hypothesis(results.analysed, results.study, hypothesis)
             elif hypothesis.kind == "process":
@@ -148,17 +175,18 @@ def _hypotheses(results: Results) -> None:
 
 
 def _motives(results: Results) -> None:
-    with _explained("tabulating the motives by condition"):
+    with _recorded(results, "motives by condition"):
         results.motives = motives_table(results.analysed, results.study)
 
 
 def _correlations(results: Results) -> None:
-    with _explained("correlating persuasion knowledge with the outcome"):
-        results.correlations = pk_attitude_correlations(results.analysed, results.study)
+    results.correlations, skipped = correlate_mediators(results.analysed, results.study)
+    results.skipped += skipped
 
 
 def _replication(results: Results) -> None:
-    with _explained("comparing this study with the original's findings"):
+    # a claim about a hypothesis that could not be tested cannot be judged (KeyError from results.hypothesis)
+    with _recorded(results, "did it replicate?", also=(KeyError,)):
         results.replication, results.replication_criteria = replication_verdicts(results)
 
 
@@ -361,6 +389,19 @@ def _run(get_data, study: Study, source: dict, out, *, lang, seed, n_boot, force
                                                   site=site)
         if out is not None:
             outputs.write_outputs(results, out, force=force, progress=bar)
+    for skipped in results.skipped:
+        print(f"replylab: warning: {skipped_summary(skipped)}", file=sys.stderr)
     return results
+
+
+def skipped_summary(skipped: SkippedStep) -> str:
+    """One line for the terminal: what could not run, why, and where the report says so.
+
+    >>> skipped_summary(SkippedStep("hypotheses", "h2", "constant", {"column": "m", "value": "0"},
+    ...                             "column 'm' is constant"))
+    "h2 (hypotheses) could not run: column 'm' is constant; the report explains it in its place."
+    """
+    what = f"{skipped.part} ({skipped.step})" if skipped.part else skipped.step
+    return f"{what} could not run: {skipped.message}; the report explains it in its place."
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 import questionnaires
@@ -22,7 +23,7 @@ from analysis.anova import anova, welch_anova
 from analysis.assumptions import check_assumptions
 from analysis.correlation import correlate
 from analysis.crosstab import crosstab_test, motives_by_condition
-from analysis.descriptives import describe
+from analysis.descriptives import DESCRIBE_COLUMNS, describe
 from analysis.groups import compare_groups
 from analysis.mediation import mediation
 from analysis.process import process
@@ -31,6 +32,7 @@ from questionnaires.scoring import item_scores
 from study.dataset.codebook import code_columns
 from study.dataset.exclusions import flag_exclusions
 from study.design.schema import AnovaHypothesis, MediationHypothesis, ProcessHypothesis, Study
+from study.errors import UserError
 
 
 def prepare_data(data: pd.DataFrame, study: Study) -> pd.DataFrame:
@@ -72,6 +74,83 @@ def analysed_rows(data: pd.DataFrame) -> pd.DataFrame:
     completed = data["status"].astype("object") == "complete"
     keep = completed & ~data["exclude"].fillna(True).astype(bool)
     return data.loc[keep].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SkippedStep:
+    """A step of the analysis, or one part of it, that could not run on these data, and why.
+
+    ``step`` is the step's label (:data:`study.pipeline.run.ANALYSIS_STEPS`); ``part`` the
+    hypothesis id or variable it concerns (``None``: the whole step); ``reason`` one of
+    :data:`SKIP_REASONS`, ``details`` the ids and numbers the report's sentence for it needs,
+    and ``message`` the analysis's own words (English).
+    """
+
+    step: str
+    part: str | None
+    reason: str
+    details: dict
+    message: str
+
+    def as_row(self) -> dict:
+        """One row of ``tables/skipped_steps.csv``."""
+        return {"step": self.step, "part": self.part, "reason": self.reason, "message": self.message}
+
+
+#: Why a step could not run: a variable without variance, a group (cell) with fewer than two
+#: cases, a model whose predictors are linearly dependent, or another problem of the data.
+SKIP_REASONS = ("constant", "too_few", "singular", "error")
+MIN_PER_GROUP = 2
+
+
+def explain_failure(error: Exception, data: pd.DataFrame, *, step: str, part: str | None = None,
+                    variables=(), groups=()) -> SkippedStep:
+    """Name the cause of ``error`` in terms a researcher can check in the data.
+
+    ``variables`` are the numeric columns the step used, ``groups`` the factors it compared;
+    the first constant variable, else the first group (combination of levels) with fewer than
+    two complete cases, else a singular design, else the error's own message is the reason.
+
+    >>> frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "m": [0, 0, 0, 0], "y": [1, 2, 3, 5]})
+    >>> skipped = explain_failure(ValueError("..."), frame, step="hypotheses", part="h2", variables=["m", "y"])
+    >>> skipped.reason, skipped.details
+    ('constant', {'column': 'm', 'value': '0'})
+    """
+    message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    if isinstance(error, KeyError) and message.isidentifier():  # a bare key: a column the data lack
+        message = f"{message!r} is not in the data"
+    message = message.rstrip(". ")
+    present = [v for v in variables if v in data.columns]
+    for column in present:
+        values = pd.to_numeric(data[column], errors="coerce").dropna()
+        if len(values) and values.nunique() == 1:
+            return SkippedStep(step, part, "constant", {"column": column, "value": f"{values.iloc[0]:g}"}, message)
+    factors = [g for g in groups if g in data.columns]
+    if factors:
+        complete = data.dropna(subset=present) if present else data
+        counts = complete.groupby(factors, observed=False).size()
+        for cell, n in counts.items():
+            if n < MIN_PER_GROUP:
+                levels = cell if isinstance(cell, tuple) else (cell,)
+                return SkippedStep(step, part, "too_few", {"cell": list(zip(factors, map(str, levels))), "n": int(n),
+                                                           "minimum": MIN_PER_GROUP}, message)
+    if isinstance(error, np.linalg.LinAlgError) or "singular" in message.lower():
+        return SkippedStep(step, part, "singular", {}, message)
+    return SkippedStep(step, part, "error", {"message": message}, message)
+
+
+def hypothesis_variables(hypothesis) -> tuple[list[str], list[str]]:
+    """The numeric columns and the factors a hypothesis uses (for :func:`explain_failure`)."""
+    if hypothesis.kind == "anova":
+        return [hypothesis.dv], hypothesis.between_factors
+    if hypothesis.kind == "mediation":
+        numeric = [*hypothesis.mediators, hypothesis.y, *hypothesis.secondary_mediators, *hypothesis.covariates]
+        return numeric, [hypothesis.x]
+    roles = [hypothesis.x, hypothesis.w, hypothesis.z]
+    factors = [name for name in roles if name and name in hypothesis.codings]
+    numeric = [name for name in [*roles, *hypothesis.mediators, hypothesis.y, *hypothesis.covariates]
+               if name and name not in factors]
+    return numeric, factors
 
 
 def scale_reliability(data: pd.DataFrame, study: Study) -> pd.DataFrame:
@@ -120,14 +199,24 @@ def descriptives(data: pd.DataFrame, study: Study) -> pd.DataFrame:
 
     :func:`analysis.describe`'s columns with ``variable`` first.
     """
+    return describe_variables(data, study)[0]
+
+
+def describe_variables(data: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, list[SkippedStep]]:
+    """:func:`descriptives`, and the variables it could not describe (e.g. a constant one), with why."""
     names = [s.id for s in study.questionnaire.scales if s.id in data.columns]
     names += [c for c in ("pk_strategic",) if c in data.columns]
-    tables = []
+    tables, skipped = [], []
     for name in names:
-        table = describe(data, name, "condition")
+        try:
+            table = describe(data, name, "condition")
+        except ValueError as error:
+            skipped.append(explain_failure(error, data, step="descriptives", part=name, variables=[name]))
+            continue
         table.insert(0, "variable", name)
         tables.append(table)
-    return pd.concat(tables, ignore_index=True)
+    empty = pd.DataFrame(columns=["variable", "condition", *DESCRIBE_COLUMNS])
+    return (pd.concat(tables, ignore_index=True) if tables else empty), skipped
 
 
 @dataclass
@@ -146,14 +235,34 @@ class AnovaOutcome:
     cells: pd.DataFrame
 
 
+def two_group_alternative(study: Study, hypothesis: AnovaHypothesis, factor: str) -> str:
+    """The alternative of the two-group tests of ``factor``: ``two-sided``, or the hypothesis's
+    expected order as :func:`analysis.compare_groups` takes it (``greater``: the factor's first
+    level higher).
+
+    >>> from study import load_study
+    >>> tilburg = load_study("tilburg")
+    >>> two_group_alternative(tilburg, tilburg.analysis.hypotheses[0], "channel")
+    'greater'
+    """
+    order = hypothesis.directions.get(factor)
+    if order is None:
+        return "two-sided"
+    levels = study.factor(factor).level_names
+    if set(order) != set(levels):
+        raise UserError(f"hypothesis {hypothesis.id}: direction {order[0]} > {order[1]} must name the levels "
+                        f"of {factor!r} ({' and '.join(levels)})")
+    return "greater" if order[0] == levels[0] else "less"
+
+
 def run_anova_hypothesis(data: pd.DataFrame, study: Study, hypothesis: AnovaHypothesis) -> AnovaOutcome:
     """Run an ANOVA hypothesis of the plan on the analysed rows."""
     factors = hypothesis.between_factors
     dv = hypothesis.dv
     one_factor = len(factors) == 1
     comparisons = {
-        factor: compare_groups(data, dv, factor,
-                                        equivalence_bounds=tuple(study.analysis.equivalence_bounds))
+        factor: compare_groups(data, dv, factor, equivalence_bounds=tuple(study.analysis.equivalence_bounds),
+                               alternative=two_group_alternative(study, hypothesis, factor))
         for factor in factors if len(study.factor(factor).levels) == 2
     }
     return AnovaOutcome(
@@ -175,24 +284,35 @@ class MediationOutcome:
     secondary: object | None
 
 
-def mediation_frame(data: pd.DataFrame, hypothesis: MediationHypothesis) -> pd.DataFrame:
-    """The rows whose level of ``x`` is coded in ``x_coding`` (others are not in the model)."""
+def mediation_frame(data: pd.DataFrame, hypothesis: MediationHypothesis, study: Study | None = None) -> pd.DataFrame:
+    """The rows whose level of ``x`` is coded in ``x_coding`` (others are not in the model), with
+    covariates that are factors of ``study`` as 0/1 (the second level 1)."""
     keep = data[hypothesis.x].astype("object").isin(list(hypothesis.x_coding))
     frame = data.loc[keep].copy()
     frame[hypothesis.x] = frame[hypothesis.x].astype("object")
-    return frame.reset_index(drop=True)
+    return _factor_covariates(frame, study, hypothesis.covariates).reset_index(drop=True)
+
+
+def _factor_covariates(frame: pd.DataFrame, study: Study | None, covariates: list[str]) -> pd.DataFrame:
+    """Two-level factors among ``covariates`` as 0/1 columns, in level order (the first level 0)."""
+    for name in covariates:
+        if study is not None and name in study.factor_names:
+            second = study.factor(name).level_names[1]
+            frame[name] = (frame[name].astype("object") == second).astype(float)
+    return frame
 
 
 def run_mediation_hypothesis(data: pd.DataFrame, study: Study, hypothesis: MediationHypothesis, *,
                              n_boot: int, seed: int) -> MediationOutcome:
     """Bootstrap mediation (Hayes model 4) with the planned and the secondary mediator(s)."""
-    frame = mediation_frame(data, hypothesis)
+    frame = mediation_frame(data, hypothesis, study)
     plan = study.analysis
 
     def fit(mediators):
         m = mediators[0] if len(mediators) == 1 else mediators
-        return mediation(frame, hypothesis.x, m, hypothesis.y, n_boot=n_boot, ci=1 - plan.alpha,
-                         ci_method=plan.ci_method, seed=seed, x_coding=dict(hypothesis.x_coding))
+        return mediation(frame, hypothesis.x, m, hypothesis.y, covariates=hypothesis.covariates or None,
+                         n_boot=n_boot, ci=1 - plan.alpha, ci_method=plan.ci_method, seed=seed,
+                         x_coding=dict(hypothesis.x_coding))
 
     secondary = fit(hypothesis.secondary_mediators) if hypothesis.secondary_mediators else None
     return MediationOutcome(hypothesis, fit(hypothesis.mediators), secondary)
@@ -227,11 +347,7 @@ def process_frame(data: pd.DataFrame, study: Study, hypothesis: ProcessHypothesi
         frame[name] = frame[name].astype("object").map(coding).astype(float)
     if isinstance(hypothesis.x_coding, str):
         frame[hypothesis.x] = frame[hypothesis.x].astype("object")
-    for name in hypothesis.covariates:
-        if name in study.factor_names:
-            first, second = study.factor(name).level_names
-            frame[name] = (frame[name].astype("object") == second).astype(float)
-    return frame.reset_index(drop=True)
+    return _factor_covariates(frame, study, hypothesis.covariates).reset_index(drop=True)
 
 
 def run_process_hypothesis(data: pd.DataFrame, study: Study, hypothesis: ProcessHypothesis, *,
@@ -257,14 +373,24 @@ def motives_table(data: pd.DataFrame, study: Study) -> pd.DataFrame | None:
 
 def pk_attitude_correlations(data: pd.DataFrame, study: Study) -> pd.DataFrame | None:
     """Correlations of each persuasion-knowledge measure with the outcome of each mediation."""
-    tables = []
+    return correlate_mediators(data, study)[0]
+
+
+def correlate_mediators(data: pd.DataFrame, study: Study) -> tuple[pd.DataFrame | None, list[SkippedStep]]:
+    """:func:`pk_attitude_correlations`, and the pairs it could not correlate (e.g. a constant mediator), with why."""
+    tables, skipped = [], []
     for hypothesis in study.analysis.hypotheses:
         if hypothesis.kind != "mediation":
             continue
         for m in hypothesis.mediators + hypothesis.secondary_mediators:
             if m in data.columns:
-                table = correlate(data, m, hypothesis.y)
+                try:
+                    table = correlate(data, m, hypothesis.y)
+                except ValueError as error:
+                    skipped.append(explain_failure(error, data, step="persuasion knowledge and attitude",
+                                                   part=m, variables=[m, hypothesis.y]))
+                    continue
                 table.insert(0, "x", m)
                 table.insert(1, "y", hypothesis.y)
                 tables.append(table)
-    return pd.concat(tables, ignore_index=True) if tables else None
+    return (pd.concat(tables, ignore_index=True) if tables else None), skipped

@@ -228,8 +228,13 @@ def write_outputs(results, out, *, force: bool = False, progress=None) -> Path:
 
 def result_tables(results) -> dict[str, pd.DataFrame]:
     """Every result table of a run by file name (``tables/<name>.csv``), full precision."""
-    tables = {"exclusion_flow": results.flow, "reliability": results.reliability,
-              "manipulation_check": results.manipulation, "descriptives": results.descriptives}
+    tables = {name: table for name, table in (
+        ("exclusion_flow", results.flow), ("reliability", results.reliability),
+        ("manipulation_check", results.manipulation), ("descriptives", results.descriptives))
+        if table is not None}  # a step that could not run has no table (skipped_steps says why)
+    skipped = getattr(results, "skipped", [])
+    if skipped:
+        tables["skipped_steps"] = pd.DataFrame([s.as_row() for s in skipped])
     for outcome in results.hypotheses:
         hid = outcome.hypothesis.id
         if outcome.hypothesis.kind == "anova":
@@ -239,8 +244,14 @@ def result_tables(results) -> dict[str, pd.DataFrame]:
                 if getattr(outcome, name) is not None:
                     tables[f"{hid}_{name}"] = getattr(outcome, name)
             for factor, result in outcome.comparisons.items():
-                bf = pd.DataFrame([{"test": "bayes_factor_bf10", "statistic": result.bf10}])
-                tables[f"{hid}_{factor}_tests"] = pd.concat([result.tests, bf], ignore_index=True)
+                bf = [{"test": "bayes_factor_bf10", "statistic": result.bf10}]
+                if result.bf_directional is not None:  # BF+0: the prior on the expected order only
+                    bf.append({"test": "bayes_factor_bf_plus0", "statistic": result.bf_directional})
+                tests = pd.concat([result.tests, pd.DataFrame(bf)], ignore_index=True)
+                # which p values are one-sided: the t tests follow the hypothesis's direction
+                tests["alternative"] = tests["test"].map({"student": result.alternative,
+                                                          "welch": result.alternative})
+                tables[f"{hid}_{factor}_tests"] = tests
                 tables[f"{hid}_{factor}_effects"] = result.effects
         elif outcome.hypothesis.kind == "process":
             tables.update(outcome.tables(hid))

@@ -45,15 +45,17 @@ def power_justification(study: Study) -> dict | None:
     Returns ``None`` when no factor has two levels. Otherwise a dict: ``factor``,
     ``n_per_group`` (target N over the number of levels of that factor, rounded
     down), ``alpha``, ``d_sesoi`` (the larger absolute equivalence bound: the
-    smallest effect of interest), ``power_sesoi`` (power to detect it, two-sided),
-    ``power_target`` and ``d_detectable`` (the smallest d detected with that power).
+    smallest effect of interest), ``power_sesoi`` (power to detect it),
+    ``power_target``, ``d_detectable`` (the smallest d detected with that power) and
+    ``alternative``: one-sided (``"larger"``) when an ANOVA hypothesis expects an order of
+    that factor's levels, else ``"two-sided"``.
 
     Examples
     --------
     >>> from study import load_study
     >>> info = power_justification(load_study("tilburg"))
-    >>> info["n_per_group"], round(info["d_detectable"], 2)
-    (70, 0.48)
+    >>> info["n_per_group"], round(info["d_detectable"], 2), info["alternative"]  # H1 expects public > private
+    (70, 0.42, 'larger')
     """
     factor = next((f for f in study.factors if len(f.levels) == 2), None)
     if factor is None:
@@ -61,14 +63,19 @@ def power_justification(study: Study) -> dict | None:
     plan = study.analysis
     n_per_group = study.target_n // 2
     d_sesoi = max(abs(bound) for bound in plan.equivalence_bounds)
+    ordered = any(factor.name in h.directions for h in plan.hypotheses if isinstance(h, AnovaHypothesis))
+    alternative = "larger" if ordered else "two-sided"
     return {
         "factor": factor.name,
         "n_per_group": n_per_group,
         "alpha": plan.alpha,
         "d_sesoi": d_sesoi,
-        "power_sesoi": _as_float(power_ttest(d=d_sesoi, n_per_group=n_per_group, alpha=plan.alpha)),
+        "power_sesoi": _as_float(power_ttest(d=d_sesoi, n_per_group=n_per_group, alpha=plan.alpha,
+                                             alternative=alternative)),
         "power_target": TARGET_POWER,
-        "d_detectable": _as_float(power_ttest(n_per_group=n_per_group, alpha=plan.alpha, power=TARGET_POWER)),
+        "d_detectable": _as_float(power_ttest(n_per_group=n_per_group, alpha=plan.alpha, power=TARGET_POWER,
+                                              alternative=alternative)),
+        "alternative": alternative,
     }
 
 
@@ -94,7 +101,8 @@ def _context(study: Study, lang: str, t: dict) -> dict:
         power = {**power, **{key: format_number(power[key], 2, leading_zero=key.startswith("d_"))
                              for key in ("power_sesoi", "d_detectable", "d_sesoi")},
                  "alpha": format_number(plan.alpha, 2, leading_zero=False),
-                 "power_target_pct": format_number(100 * TARGET_POWER, 0)}
+                 "power_target_pct": format_number(100 * TARGET_POWER, 0),
+                 "sided": t["pr_two_sided" if power["alternative"] == "two-sided" else "pr_one_sided"]}
     return {
         "lang": lang, "title": study.title[lang], "study_id": study.id, "file_hash": study.file_hash or "",
         "source": study.source,
@@ -102,6 +110,8 @@ def _context(study: Study, lang: str, t: dict) -> dict:
                         "dv": getattr(h, "dv", None), "between": getattr(h, "between_factors", []),
                         "between_code": [f"`{f}`" for f in getattr(h, "between_factors", [])],
                         "two_level": [f for f in getattr(h, "between_factors", []) if len(study.factor(f).levels) == 2],
+                        "directions": {f: {"higher": hi, "lower": lo} for f, (hi, lo) in getattr(h, "directions", {}).items()},
+                        "covariates": ", ".join(f"`{c}`" for c in getattr(h, "covariates", [])),
                         "x": getattr(h, "x", None), "m": ", ".join(getattr(h, "mediators", [])),
                         "y": getattr(h, "y", None), "model": getattr(h, "model", None),
                         "w": getattr(h, "w", None),

@@ -209,6 +209,9 @@ def _comparison_context(result, factor: str, study, alpha: float, style: str, la
               f"[{format_number(d['ci_low'], style=style)}, {format_number(d['ci_high'], style=style)}]")
     welch = tests.loc["welch"]
     level = lambda name: labels((factor, str(name)))  # noqa: E731
+    one_sided = result.alternative != "two-sided"
+    expected = result.groups if result.alternative != "less" else result.groups[::-1]
+    bf = result.bf_directional if one_sided else result.bf10
     context = {
         "factor": labels(factor),
         "group1": level(result.groups[0]), "group2": level(result.groups[1]),
@@ -219,8 +222,11 @@ def _comparison_context(result, factor: str, study, alpha: float, style: str, la
         "welch_text": _apa(apa_t(welch["statistic"], welch["df"], welch["p"], style=style), style),
         "significant": bool(student["p"] < alpha),
         "bf10": _num(result.bf10), "bf01": _num(1 / result.bf10),
-        "bf_verdict": "difference" if result.bf10 > 3 else "null" if result.bf10 < 1 / 3 else "inconclusive",
+        "bf_verdict": "difference" if bf > 3 else "null" if bf < 1 / 3 else "inconclusive",
         "tost": None,
+        # which test was run: one-sided in the hypothesis's expected order, or two-sided
+        "direction": {"higher": level(expected[0]), "lower": level(expected[1]),
+                      "bf": _num(bf), "bf_inverse": _num(1 / bf)} if one_sided else None,
     }
     if "tost" in tests.index:
         tost = tests.loc["tost"]
@@ -260,7 +266,7 @@ def _anova_context(outcome, study, t: dict, style: str, labels) -> dict:
             for r in table.itertuples(index=False)]
     return {
         "id": outcome.hypothesis.id.upper(), "description": outcome.hypothesis.description_in(labels.lang),
-        "dv": labels(outcome.hypothesis.dv), "effects": effects, "welch": welch,
+        "skipped": None, "dv": labels(outcome.hypothesis.dv), "effects": effects, "welch": welch,
         "comparisons": [{**_comparison_context(result, factor, study, alpha, style, labels),
                          "collapsed": _collapsed_over(outcome.hypothesis, factor, t, labels)}
                         for factor, result in outcome.comparisons.items()],
@@ -296,6 +302,50 @@ def _mediation_model(result, role: str, t: dict, style: str, labels) -> dict:
     }
 
 
+def _mediation_context(outcome, study, t: dict, style: str, labels) -> dict:
+    hypothesis = outcome.hypothesis
+    covariates = ", ".join(labels(c) for c in hypothesis.covariates)
+    return {
+        "id": hypothesis.id.upper(), "description": hypothesis.description_in(labels.lang), "skipped": None,
+        "x": labels(hypothesis.x), "y": labels(hypothesis.y), "method": t[f"ci_method_{study.analysis.ci_method}"],
+        "coding": ", ".join(f"{t['quote'].format(text=labels((hypothesis.x, k)))} = {v}"
+                            for k, v in hypothesis.x_coding.items()),
+        "covariates": t["mediation_covariates"].format(covariates=covariates) if covariates else "",
+        "models": [_mediation_model(r, role, t, style, labels)
+                   for role, r in (("primary", outcome.primary), ("secondary", outcome.secondary)) if r is not None]}
+
+
+def _skipped_in(results, step: str) -> list:
+    return [s for s in getattr(results, "skipped", []) if s.step == step]
+
+
+def skip_reason(skipped, t: dict, labels) -> str:
+    """Why a step could not run, in the report's language (``t["skip_<reason>"]``)."""
+    details = dict(skipped.details)
+    if "column" in details:
+        details["column"] = labels(details["column"])
+    if "cell" in details:
+        details["cell"] = " / ".join(labels((factor, level)) for factor, level in details["cell"])
+    return t[f"skip_{skipped.reason}"].format(**details)
+
+
+def skip_sentence(skipped, t: dict, labels) -> str:
+    """The sentence a section shows for a step (or a variable of it) that could not run."""
+    reason = skip_reason(skipped, t, labels)
+    if skipped.part is None:
+        return t["skip_step"].format(reason=reason)
+    if skipped.details.get("column") == skipped.part:  # the reason already names the variable
+        return t["skip_left_out"].format(reason=reason)
+    return t["skip_variable"].format(variable=labels(skipped.part), reason=reason)
+
+
+def _skipped_hypothesis(hypothesis, skipped, t: dict, labels) -> dict:
+    """A hypothesis that could not be tested: its heading and why, with nothing to tabulate."""
+    return {"id": hypothesis.id.upper(), "description": hypothesis.description_in(labels.lang),
+            "skipped": t["skip_hypothesis"].format(reason=skip_reason(skipped, t, labels)),
+            "effects": [], "comparisons": [], "models": []}
+
+
 def _examples(results, labels, per_motive: int = 2) -> list[dict]:
     """A few reasons per coded motive, first in participant order (free text: escaped by the templates)."""
     data = results.analysed
@@ -328,11 +378,12 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
     counts = results.analysed["condition"].value_counts(sort=False)
     context["conditions"] = [{"name": labels.group(c), "n": int(counts.get(c, 0))} for c in study.condition_names]
     ci95 = ci_label(0.95, lang)
-    context["reliability"] = _table(t["reliability_table"], [t["scale"], t["items"], "α", ci95, "ω", "n"], [
-        [labels(r.scale), r.n_items, _num(r.alpha, bounded=True),
-         f"[{_num(r.alpha_ci_low, bounded=True)}, {_num(r.alpha_ci_high, bounded=True)}]",
-         _num(r.omega, bounded=True), r.n] for r in results.reliability.itertuples(index=False)])
-    manipulation = results.manipulation
+    context["reliability"] = None if results.reliability is None else _table(
+        t["reliability_table"], [t["scale"], t["items"], "α", ci95, "ω", "n"], [
+            [labels(r.scale), r.n_items, _num(r.alpha, bounded=True),
+             f"[{_num(r.alpha_ci_low, bounded=True)}, {_num(r.alpha_ci_high, bounded=True)}]",
+             _num(r.omega, bounded=True), r.n] for r in results.reliability.itertuples(index=False)])
+    manipulation = results.manipulation if results.manipulation is not None else pd.DataFrame()
     context["manipulation"] = None if manipulation.empty else _table(
         t["manipulation_table"], [t["item"], t["level"], t["expected_answer"], "n", t["pct_expected"]],
         [[f"`{r.item}`", labels((r.factor, r.level)), labels.option(r.item, r.expected), r.n, _num(r.pct_expected, 1)]
@@ -344,18 +395,22 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
         [labels(r.variable), labels.group(r.condition), r.n, _num(r.mean), _num(r.sd), f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"]
         for r in results.descriptives.itertuples(index=False)])
 
-    context["anovas"] = [_anova_context(o, study, t, style, labels) for o in results.hypotheses
-                         if o.hypothesis.kind == "anova"]
-    context["mediations"] = [
-        {"id": o.hypothesis.id.upper(), "description": o.hypothesis.description_in(lang), "x": labels(o.hypothesis.x),
-         "y": labels(o.hypothesis.y), "method": t[f"ci_method_{study.analysis.ci_method}"],
-         "coding": ", ".join(f"{t['quote'].format(text=labels((o.hypothesis.x, k)))} = {v}"
-                             for k, v in o.hypothesis.x_coding.items()),
-         "models": [_mediation_model(r, role, t, style, labels)
-                    for role, r in (("primary", o.primary), ("secondary", o.secondary)) if r is not None]}
-        for o in results.hypotheses if o.hypothesis.kind == "mediation"]
-    context["processes"] = [process_context(o, t, labels) for o in results.hypotheses
-                            if o.hypothesis.kind == "process"]
+    ran = {o.hypothesis.id: o for o in results.hypotheses}
+    not_run = {s.part: s for s in _skipped_in(results, "hypotheses")}
+    in_plan = lambda kind: [h for h in study.analysis.hypotheses  # noqa: E731
+                            if h.kind == kind and (h.id in ran or h.id in not_run)]
+    context["anovas"] = [_anova_context(ran[h.id], study, t, style, labels) if h.id in ran
+                         else _skipped_hypothesis(h, not_run[h.id], t, labels) for h in in_plan("anova")]
+    context["mediations"] = [_mediation_context(ran[h.id], study, t, style, labels) if h.id in ran
+                             else _skipped_hypothesis(h, not_run[h.id], t, labels) for h in in_plan("mediation")]
+    context["processes"] = [{**process_context(ran[h.id], t, labels), "skipped": None} if h.id in ran
+                            else _skipped_hypothesis(h, not_run[h.id], t, labels) for h in in_plan("process")]
+    context["skipped_hypotheses"] = [{"id": h.id.upper(), "reason": skip_reason(not_run[h.id], t, labels)}
+                                     for h in study.analysis.hypotheses if h.id in not_run]
+    context["skipped_steps"] = {step: [skip_sentence(s, t, labels) for s in _skipped_in(results, step)]
+                                for step in ("reliability", "manipulation check", "descriptives",
+                                             "motives by condition", "persuasion knowledge and attitude",
+                                             "did it replicate?")}
     context["motives"] = None
     context["strategic_shares"] = ""
     if results.motives is not None:

@@ -194,3 +194,66 @@ def test_swapping_group_order_flips_signs_only(sleep):
     # the lower bound of one order is the upper bound of the other
     assert p_reverse["tost_lower"] == pytest.approx(p_forward["tost_upper"], rel=1e-9)
     assert reverse.bf10 == pytest.approx(forward.bf10, rel=1e-10)
+
+
+@pytest.mark.parametrize("alternative", ["greater", "less", "two-sided"])
+def test_one_sided_t_tests_match_scipy(sleep, plant_growth, alternative):
+    # Reference: scipy.stats.ttest_ind(x, y, equal_var=..., alternative=...), group 1 first.
+    # Tolerance 1e-12: the same t distribution, computed by a different code path.
+    for data, dv, between in ((sleep, "extra", "group"), (plant_growth, "weight", "group")):
+        two = data.loc[data[between].isin(sorted(data[between].unique())[:2])]
+        result = compare_groups(two, dv, between, alternative=alternative)
+        first, second = (two.loc[two[between] == g, dv].to_numpy(float) for g in result.groups)
+        for test, equal_var in (("student", True), ("welch", False)):
+            expected = stats.ttest_ind(first, second, equal_var=equal_var, alternative=alternative)
+            row = by_name(result.tests, "test", test)
+            assert row["statistic"] == pytest.approx(expected.statistic, abs=1e-12)
+            assert row["p"] == pytest.approx(expected.pvalue, rel=1e-12, abs=1e-15)
+        assert result.alternative == alternative
+        assert (result.bf_directional is None) == (alternative == "two-sided")
+
+
+def test_one_sided_leaves_intervals_tost_and_two_sided_bf_alone(sleep):
+    two_sided = compare_groups(sleep, "extra", "group", equivalence_bounds=0.5)
+    less = compare_groups(sleep, "extra", "group", equivalence_bounds=0.5, alternative="less")
+    pd.testing.assert_frame_equal(two_sided.effects, less.effects)
+    tost = lambda r: r.tests.set_index("test").loc[["tost_lower", "tost_upper", "tost"]]  # noqa: E731
+    pd.testing.assert_frame_equal(tost(two_sided), tost(less))
+    assert less.bf10 == two_sided.bf10
+    # sleep: group 1 is lower (t = -1.86), so the "less" direction halves the two-sided p value
+    assert by_name(less.tests, "test", "student")["p"] == pytest.approx(
+        by_name(two_sided.tests, "test", "student")["p"] / 2, rel=1e-12)
+    with pytest.raises(ValueError, match="alternative"):
+        compare_groups(sleep, "extra", "group", alternative="bigger")
+
+
+def _half_cauchy_bf(t, n1, n2, r_scale=0.707):
+    """BF+0 by another route: the noncentral t likelihood of the effect δ averaged over the
+    half-Cauchy prior on δ > 0, over the central t density (Morey & Wagenmakers, 2014)."""
+    from scipy import integrate
+
+    n_effective, df = n1 * n2 / (n1 + n2), n1 + n2 - 2
+    likelihood = lambda d: stats.nct.pdf(t, df, d * np.sqrt(n_effective)) * 2 * stats.cauchy.pdf(d, scale=r_scale)  # noqa: E731
+    return integrate.quad(likelihood, 0, np.inf, epsabs=0, epsrel=1e-10, limit=500)[0] / stats.t.pdf(t, df)
+
+
+@pytest.mark.parametrize("n1, n2", [(5, 4), (10, 10), (40, 55), (70, 68)])  # scipy's nct gives NaN for df ~ 200, t < 0
+@pytest.mark.parametrize("t", [-4.0, -1.86, 0.0, 0.3, 2.1, 6.0])
+def test_directional_bayes_factor_matches_the_noncentral_t_integral(t, n1, n2):
+    # bayes_factor_t integrates over g with a t-distribution factor; the reference integrates
+    # scipy's noncentral t density over δ. Agreement to 1e-8 relative (both are quadratures).
+    assert bayes_factor_t(t, n1, n2, alternative="greater") == pytest.approx(_half_cauchy_bf(t, n1, n2), rel=1e-8)
+    assert bayes_factor_t(t, n1, n2, alternative="less") == pytest.approx(_half_cauchy_bf(-t, n1, n2), rel=1e-8)
+
+
+def test_directional_bayes_factors_average_to_bf10_and_stay_finite():
+    # Morey & Wagenmakers (2014): BF10 = (BF+0 + BF-0) / 2, as the Cauchy is symmetric.
+    for t, n1, n2 in [(3.5, 20, 20), (-2.1, 70, 68), (15.0, 200, 200), (-25.0, 2000, 2000)]:
+        plus = bayes_factor_t(t, n1, n2, alternative="greater")
+        minus = bayes_factor_t(t, n1, n2, alternative="less")
+        assert np.isfinite(plus) and np.isfinite(minus)
+        assert (plus + minus) / 2 == pytest.approx(bayes_factor_t(t, n1, n2), rel=1e-9)
+    sleep_like = compare_groups(pd.DataFrame({"g": ["a"] * 10 + ["b"] * 10,
+                                              "y": np.r_[np.arange(10.0), np.arange(10.0) + 2]}),
+                                "y", "g", alternative="less")
+    assert sleep_like.bf_directional > sleep_like.bf10  # the data lean the predicted way

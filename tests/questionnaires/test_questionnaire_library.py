@@ -18,7 +18,7 @@ def test_library_holds_the_modules_of_the_architecture():
     assert NAMES == sorted(
         [
             "attitude", "persuasion_knowledge", "reason", "manipulation_channel", "manipulation_empathy",
-            "attention", "realism", "social_media", "demographics",
+            "attention", "realism", "social_media", "demographics", "sincerity",
         ]
     )  # fmt: skip
 

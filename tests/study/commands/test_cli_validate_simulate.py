@@ -22,7 +22,7 @@ def _validate(capsys, target):
     return code, captured.out, captured.err.splitlines()
 
 
-@pytest.mark.parametrize("name", ["tilburg", "webcare-2x2"])
+@pytest.mark.parametrize("name", ["tilburg", "webcare-2x2", "tone-of-reply"])
 def test_shipped_study_validates_with_a_one_line_summary(capsys, name):
     code, out, err = _validate(capsys, name)
     assert code == 0 and err == []

@@ -33,7 +33,7 @@ def _real_elements(kind):
     return [e for e in REAL["SurveyElements"] if e["Element"] == kind]
 
 
-@pytest.mark.parametrize("name", ["tilburg", "webcare-2x2"])
+@pytest.mark.parametrize("name", ["tilburg", "webcare-2x2", "tone-of-reply"])
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_qsf_has_the_structure_of_a_real_one(name, lang):
     study = load_study(name)
@@ -156,7 +156,7 @@ def _qualtrics_export(document, data: pd.DataFrame, study, path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("name", "n"), [("tilburg", 40), ("webcare-2x2", 48)])
+@pytest.mark.parametrize(("name", "n"), [("tilburg", 40), ("webcare-2x2", 48), ("tone-of-reply", 42)])
 def test_the_round_trip_through_a_qualtrics_export_gives_the_study_its_own_data(tmp_path, capsys, name, n):
     study = load_study(name)
     qsf = tmp_path / "study.qsf"

@@ -24,7 +24,7 @@ KIND_LEVEL = {"likert": "ordinal", "semantic_differential": "ordinal", "number":
               "single_choice": "nominal", "free_text": "nominal"}
 
 
-@pytest.fixture(scope="module", params=["tilburg", "webcare-2x2"])
+@pytest.fixture(scope="module", params=["tilburg", "webcare-2x2", "tone-of-reply"])
 def written(request, tmp_path_factory):
     study = load_study(request.param)
     data = simulate(study, n=24, seed=5)

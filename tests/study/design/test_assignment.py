@@ -244,7 +244,7 @@ def test_active_counts_bad_input(rows, kwargs, message):
         active_counts(rows, ["a", "b"], **arguments)
 
 
-@pytest.mark.parametrize("name", ["tilburg", "webcare-2x2"])
+@pytest.mark.parametrize("name", ["tilburg", "webcare-2x2", "tone-of-reply"])
 def test_shipped_study_assignment_settings_are_usable(name):
     from study.design.loader import load_study
 

@@ -72,7 +72,7 @@ def test_debrief_reveals_the_fiction_and_the_conditions(study):
 
 def test_analysis_plan_and_checks_refer_to_the_design(study):
     names = [h.kind for h in study.analysis.hypotheses]
-    assert names.count("anova") >= 1 and names.count("mediation") >= 1
+    assert names.count("anova") >= 1 and names.count("mediation") + names.count("process") >= 1
     assert study.assignment.scheme == "balanced_completes" and study.assignment.timeout_minutes == 30
     assert {check.factor for check in study.checks.manipulation} == set(study.factor_names)
     assert "{code}" in study.completion.redirect_url

@@ -12,7 +12,7 @@ from tests.study._study_variants import line_number, shipped_text, variant
 
 def test_shipped_studies_are_listed_and_load_by_name_path_and_folder():
     shipped = shipped_studies()
-    assert set(shipped) == {"tilburg", "webcare-2x2"}
+    assert set(shipped) == {"tilburg", "tone-of-reply", "webcare-2x2"}
     by_name = load_study("tilburg")
     by_path = load_study(shipped["tilburg"])
     by_folder = load_study(str(shipped["tilburg"].parent))
@@ -97,7 +97,7 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path):
 
 
 def test_unknown_name_lists_the_shipped_studies():
-    with pytest.raises(StudyFileError, match="tilburg, webcare-2x2"):
+    with pytest.raises(StudyFileError, match="tilburg, tone-of-reply, webcare-2x2"):
         load_study("tilburgg")
 
 

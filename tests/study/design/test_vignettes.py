@@ -61,8 +61,8 @@ def _parse(html):
 
 # --- every shipped study, condition and language -------------------------------
 
-def test_shipped_studies_are_the_two_the_task_names():
-    assert {"tilburg", "webcare-2x2"} <= set(STUDY_NAMES)
+def test_shipped_studies_include_the_three_the_tasks_name():
+    assert {"tilburg", "webcare-2x2", "tone-of-reply"} <= set(STUDY_NAMES)
 
 
 @pytest.mark.parametrize(("name", "condition", "lang"), CASES)
@@ -264,3 +264,20 @@ def test_other_author_without_a_name_gets_a_generic_label(tilburg_copy):
     other = html.split('class="rl-post rl-other"')[1]
     assert 'aria-label="Bericht van Andere gebruiker"' in other and "Herkenbaar!" in other
     assert "@andere_gebruiker" in other
+
+
+@pytest.mark.parametrize("name", STUDY_NAMES)
+def test_decorative_counts_are_the_same_in_every_condition_and_language(studies, name):
+    # Likes and shares drawn from a post's text differed by condition (a social-proof
+    # confound); they depend on the study and the post's position only.
+    from study.design.posts import _posts
+
+    study = studies[name]
+    counts = set()
+    for condition in study.condition_names:
+        for lang in study.languages:
+            thread = study.vignette.threads[condition]
+            messages = thread[lang] if isinstance(thread, dict) else thread
+            first_two = _posts(study, messages, lang)[:2]
+            counts.add(tuple((post["shares"], post["likes"]) for post in first_two))
+    assert len(counts) == 1

@@ -253,9 +253,14 @@ def test_the_documented_mapping_example_is_valid():
         load_mapping({"unknown_key": 1})
 
 
-def test_data_the_analysis_cannot_use_give_a_message_naming_the_step():
+def test_data_the_analysis_cannot_use_are_recorded_step_by_step():
+    # a constant outcome: each step that needs its variance is recorded as not run, the rest runs
     study = load_study("tilburg")
     data = replicate(study, n=40, seed=1, n_boot=200, out=None).data
     flat = data.drop(columns=[f"att_{i}" for i in range(1, 6)]).assign(attitude=4.0)
-    with pytest.raises(UserError, match=r"while computing the descriptive statistics: .*'attitude' is constant"):
-        analyze(flat, study, None, n_boot=200)
+    results = analyze(flat, study, None, n_boot=200)
+    not_run = {(s.step, s.part): s for s in results.skipped}
+    for where in (("descriptives", "attitude"), ("hypotheses", "h1"), ("hypotheses", "h2")):
+        assert not_run[where].reason == "constant" and not_run[where].details["column"] == "attitude"
+        assert "'attitude' is constant" in not_run[where].message
+    assert results.hypotheses == [] and "pk_scale" in set(results.descriptives["variable"])
