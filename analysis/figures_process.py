@@ -21,6 +21,7 @@ the values of a coded moderator (``{0: "neutral", 1: "empathic"}``) to names.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -34,6 +35,7 @@ from analysis.process.plotting import moderated_paths, x_terms_of
 from analysis.style import (
     FONT_SIZE,
     NEUTRAL,
+    SMALL_FONT_SIZE,
     _category_ticks,
     _legend_labels,
     group_style,
@@ -48,11 +50,13 @@ WORDS = {
     "en": {"effect_of": "Effect of {focal} on {outcome}", "conditional_effect": "Conditional effect",
            "significant": "{ci} excludes 0", "jn": "Johnson-Neyman point", "jn_points": "Johnson-Neyman points",
            "predicted": "Predicted {outcome}", "at": "{moderator} = {value}", "covariates": "Covariates: {names}",
-           "index": "Index of moderated mediation via {m}: {text}", "versus": "{level} vs. {reference}"},
+           "index": "Index of moderated mediation via {m}: {text}", "versus": "{level} vs. {reference}",
+           "reference": "Reference level of {x} (coded first): {level}"},
     "nl": {"effect_of": "Effect van {focal} op {outcome}", "conditional_effect": "Conditioneel effect",
            "significant": "{ci} bevat 0 niet", "jn": "Johnson-Neymanpunt", "jn_points": "Johnson-Neymanpunten",
            "predicted": "Voorspelde {outcome}", "at": "{moderator} = {value}", "covariates": "Covariaten: {names}",
-           "index": "Index van gemodereerde mediatie via {m}: {text}", "versus": "{level} vs. {reference}"},
+           "index": "Index van gemodereerde mediatie via {m}: {text}", "versus": "{level} vs. {reference}",
+           "reference": "Referentieniveau van {x} (als eerste gecodeerd): {level}"},
 }
 
 
@@ -324,8 +328,9 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def _term_text(term: str, result, labels) -> str:
-    """A term's box text: variable names joined by ×, a code of X as its level.
+def _term_text(term: str, result, labels, words=WORDS["en"]) -> str:
+    """A term's box text: variable names joined by ×, a code of X as its level (an indicator
+    code as its level against the reference).
 
     A name's closing parenthetical (``Channel (public = 1)``) goes on its own
     line, and is left out of a product term, where the single term's box says it.
@@ -333,7 +338,10 @@ def _term_text(term: str, result, labels) -> str:
     parts = []
     for part in term.split(":"):
         if result.x_codes and part.startswith(f"{result.x}[") and part.endswith("]"):
-            parts.append(f"{_shown(labels, result.x)}: {_shown(labels, part[len(result.x) + 1:-1])}")
+            level = part[len(result.x) + 1:-1]
+            shown = words["versus"].format(level=_shown(labels, level), reference=_shown(labels, next(iter(result.x_codes)))) \
+                if result.x_coding == "indicator" else _shown(labels, level)
+            parts.append(f"{_shown(labels, result.x)}: {shown}")
         else:
             parts.append(_shown(labels, part))
     if len(parts) == 1:
@@ -412,10 +420,11 @@ def process_diagram(result, *, labels: dict | None = None, lang: str = "en", wid
         for term in equation.terms[1:]:
             if term.name not in result.covariates and term.name not in result.m and term.name not in left_terms:
                 left_terms.append(term.name)
-    layout = _Layout(fig, ax)
+    layout = _DiagramLayout(fig, ax)
     with house_style():
         box_width = 0.26 * total_width
-        left_texts = [wrap_to_width(fig, _term_text(term, result, labels), box_width, FONT_SIZE) for term in left_terms]
+        left_texts = [wrap_to_width(fig, _term_text(term, result, labels, words), box_width, FONT_SIZE)
+                      for term in left_terms]
         m_texts = [wrap_to_width(fig, _shown(labels, m), box_width, FONT_SIZE) for m in result.m]
         y_text = wrap_to_width(fig, _shown(labels, result.y), box_width, FONT_SIZE)
         sizes = [layout.size(text, FONT_SIZE, BOX_PAD) for text in left_texts]
@@ -427,9 +436,6 @@ def process_diagram(result, *, labels: dict | None = None, lang: str = "en", wid
         y_size = layout.size(y_text, FONT_SIZE, BOX_PAD)
         centre = (left_heights[0] + left_heights[-1]) / 2
         boxes[result.y] = layout.box((total_width - MARGIN - y_size[0] / 2, centre), y_text)
-        m_step = max([layout.size(t, FONT_SIZE, BOX_PAD)[1] for t in m_texts] or [0]) + 0.55
-        for i, (mediator, text) in enumerate(zip(result.m, m_texts)):
-            boxes[mediator] = layout.box((total_width / 2, step * 0.9 + (len(result.m) - 1 - i) * m_step), text)
         arrows = []
         for equation in result.equations:
             table = result.coefficients[equation.outcome]
@@ -437,6 +443,13 @@ def process_diagram(result, *, labels: dict | None = None, lang: str = "en", wid
                 if (equation.outcome, term.name) in names:
                     arrows.append((term.name, equation.outcome, names[(equation.outcome, term.name)],
                                    float(table.loc[term.name, "coef"])))
+        placed = {name: (box[1], layout.size(text, FONT_SIZE, BOX_PAD))
+                  for name, box, text in [(t, boxes[t], x) for t, x in zip(left_terms, left_texts)]
+                  + [(result.y, boxes[result.y], y_text)]}
+        m_sizes = [layout.size(t, FONT_SIZE, BOX_PAD) for t in m_texts]
+        for mediator, centre in _mediator_centres(placed, result.m, m_sizes, [(s, t) for s, t, _, _ in arrows],
+                                                  total_width, step).items():
+            boxes[mediator] = layout.box(centre, m_texts[result.m.index(mediator)])
         for source, target, _, _ in arrows:
             layout.arrow(boxes[source], boxes[target])
         for source, target, name, value in arrows:
@@ -444,6 +457,9 @@ def process_diagram(result, *, labels: dict | None = None, lang: str = "en", wid
             rising = boxes[target][1][1] > boxes[source][1][1]
             layout.path_label(boxes[source], boxes[target], text, "center", above=rising or target != result.y)
         lines = []
+        if result.x_codes and len(result.x_codes) > 2:
+            lines.append(words["reference"].format(x=_shown(labels, result.x),
+                                                   level=_shown(labels, next(iter(result.x_codes)))))
         if result.covariates:
             lines.append(words["covariates"].format(names=", ".join(_shown(labels, c) for c in result.covariates)))
         if result.index is not None:
@@ -457,3 +473,115 @@ def process_diagram(result, *, labels: dict | None = None, lang: str = "en", wid
                          "\n".join(_fit_line(fig, line, total_width - 2 * MARGIN) for line in lines), "center", "top")
         layout.fit(total_width)
     return fig
+
+
+class _DiagramLayout(_Layout):
+    """The mediation diagram's layout, with labels kept off the arrows too (not only off boxes and labels)."""
+
+    def __init__(self, fig, ax):
+        super().__init__(fig, ax)
+        self.segments = []
+
+    def arrow(self, start, end) -> None:
+        super().arrow(start, end)
+        self.segments.append((start[1], end[1]))
+
+    def path_label(self, start, end, text: str, ha: str, above: bool):
+        """Label a path on either side of it, nearest to its middle, clear of boxes, labels and arrows."""
+        (_, (x0, y0)), (_, (x1, y1)) = start, end
+        (start_w, start_h), end_size = self._sizes[start[1]], self._sizes[end[1]]
+        dx, dy = x1 - x0, y1 - y0
+
+        def leaving(half_w, half_h):
+            return min(half_w / abs(dx) if dx else np.inf, half_h / abs(dy) if dy else np.inf)
+
+        t0, t1 = leaving(start_w / 2, start_h / 2), 1 - leaving(end_size[0] / 2, end_size[1] / 2)
+        w, h = self.size(text, SMALL_FONT_SIZE)
+        length = float(np.hypot(dx, dy)) or 1.0
+        normal = np.array([-dy, dx]) / length
+        if normal[1] < 0 or (normal[1] == 0 and normal[0] < 0):
+            normal = -normal  # the first side tried is the upper one
+        reach = abs(normal[0]) * w / 2 + abs(normal[1]) * h / 2  # the label's half-extent across the path
+        candidates = []
+        for lift in (0.0, 0.08, 0.16, 0.28):
+            for fraction in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.15, 0.85):
+                for side in ((1.0, -1.0) if above else (-1.0, 1.0)):
+                    point = np.array([x0, y0]) + (t0 + fraction * (t1 - t0)) * np.array([dx, dy])
+                    cx, cy = point + side * normal * (GAP / 2 + lift + reach)
+                    candidates.append((cx, cy, (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)))
+        chosen = next((c for c in candidates if self.free(c[2])), None)
+        if chosen is None:
+            return super().path_label(start, end, text, ha, above)
+        cx, cy, _ = chosen
+        return self.label(cx, cy, text, "center", "center")
+
+    def free(self, extent) -> bool:
+        if not super().free(extent):
+            return False
+        x0, y0, x1, y1 = extent
+        return not any(_segment_hits_box(a, b, (x0 - 0.02, y0 - 0.02, x1 + 0.02, y1 + 0.02)) for a, b in self.segments)
+
+
+def _segment_hits_box(start, end, box) -> bool:
+    """Whether the segment from ``start`` to ``end`` passes through the rectangle ``box`` (x0, y0, x1, y1):
+    Liang-Barsky clipping."""
+    (xa, ya), (xb, yb) = start, end
+    x0, y0, x1, y1 = box
+    dx, dy = xb - xa, yb - ya
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, xa - x0), (dx, x1 - xa), (-dy, ya - y0), (dy, y1 - ya)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            low = max(low, r)
+        else:
+            high = min(high, r)
+        if low > high:
+            return False
+    return True
+
+
+def _mediator_centres(placed: dict, mediators: list, sizes: list, arrows: list, total_width: float,
+                      step: float) -> dict:
+    """Centres of the mediator boxes, chosen so that no arrow crosses a box it does not join.
+
+    Candidates: each mediator above the left column (Hayes's usual place) or below it, shifted
+    left or right; the arrangement with the fewest crossings wins, then the one with the most
+    mediators above, then the most compact. ``placed`` maps the other boxes to (centre, size).
+    Beyond two mediators they are stacked above, as in the single-mediator drawing.
+    """
+    if not mediators:
+        return {}
+    base = max(h for _, h in sizes) + 0.55
+    lowest = min(c[1] - sz[1] / 2 for c, sz in placed.values())
+    highest = max(c[1] + sz[1] / 2 for c, sz in placed.values())
+    if len(mediators) > 2:
+        return {m: (total_width / 2, step * 0.9 + (len(mediators) - 1 - i) * base) for i, m in enumerate(mediators)}
+    rows = [("above", highest + 0.45 + sizes_h / 2 + lift) for sizes_h in (max(h for _, h in sizes),)
+            for lift in (0.0, 0.5, 1.0)]
+    rows += [("below", lowest - 0.45 - max(h for _, h in sizes) / 2 - lift) for lift in (0.0, 0.5)]
+    offsets = (0.0, -0.1, 0.1, -0.2, 0.2, 0.3)
+    best = None
+    for choice in itertools.product(itertools.product(rows, offsets), repeat=len(mediators)):
+        centres = {m: (total_width / 2 + shift * total_width, y) for m, ((_, y), shift) in zip(mediators, choice)}
+        boxes = {**placed, **{m: (centres[m], size) for m, size in zip(mediators, sizes)}}
+        overlap = any(abs(centres[a][0] - centres[b][0]) < (sizes[i][0] + sizes[j][0]) / 2 + 0.15
+                      and abs(centres[a][1] - centres[b][1]) < (sizes[i][1] + sizes[j][1]) / 2 + 0.15
+                      for i, a in enumerate(mediators) for j, b in enumerate(mediators) if i < j)
+        if overlap:
+            continue
+        crossings = sum(
+            _segment_hits_box(boxes[s][0], boxes[t][0], (c[0] - w / 2 - 0.05, c[1] - h / 2 - 0.05,
+                                                         c[0] + w / 2 + 0.05, c[1] + h / 2 + 0.05))
+            for s, t in arrows if s in boxes and t in boxes
+            for name, (c, (w, h)) in boxes.items() if name not in (s, t))
+        ys = [c[1] for c in centres.values()]
+        height = max(max(ys), highest) - min(min(ys), lowest)
+        score = (crossings, sum(side == "below" for (side, _), _ in choice), round(height, 3),
+                 sum(abs(shift) for _, shift in choice))
+        if best is None or score < best[0]:
+            best = (score, centres)
+    return best[1]

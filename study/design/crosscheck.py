@@ -417,10 +417,28 @@ def _check_process(study: Study, hypothesis, loc, check_column):
                                  + (", or a coding system for three or more levels" if role == "x" else "")))
         else:
             check_column(name, loc + (role,))
+    if hypothesis.x_reference is not None:
+        problems += _check_x_reference(study, hypothesis, loc)
     for m_index, name in enumerate(hypothesis.mediators):
         check_column(name, loc + (("m",) if isinstance(hypothesis.m, str) else ("m", m_index)))
     check_column(hypothesis.y, loc + ("y",))
     return problems + _check_covariates(study, hypothesis, loc, check_column)
+
+
+def _check_x_reference(study: Study, hypothesis, loc):
+    """``x_reference`` names a level of the factor X, and X is coded by a coding system."""
+    where = loc + ("x_reference",)
+    if hypothesis.x not in study.factor_names:
+        return [(where, f"x {hypothesis.x!r} is not a factor of the study; x_reference names a level of a "
+                        "factor X coded by a coding system (x_coding: indicator, ...)")]
+    if not isinstance(hypothesis.x_coding, str):
+        return [(where, "x_reference applies to a coding system (x_coding: indicator, sequential, helmert or "
+                        "effect); with numbers in x_coding, code the reference level 0 instead")]
+    levels = study.factor(hypothesis.x).level_names
+    if hypothesis.x_reference not in levels:
+        return [(where, f"unknown level {hypothesis.x_reference!r} of factor {hypothesis.x!r}; its levels are "
+                        f"{', '.join(levels)}")]
+    return []
 
 
 def _check_simulation(study: Study, questionnaire):

@@ -354,8 +354,9 @@ class ProcessHypothesis(_Part, _Described):
     ``x``, ``w`` and ``z`` may be factors: ``x_coding`` / ``w_coding`` / ``z_coding`` map
     their levels to numbers (e.g. ``{private: 0, public: 1}``); a factor X with three or
     more levels may instead name a coding system (``indicator``, ``sequential``,
-    ``helmert``, ``effect``). Covariates that are two-level factors enter as 0/1 in
-    level order.
+    ``helmert``, ``effect``); ``x_reference`` then names the level coded first (the
+    reference of indicator coding; default: the factor's first level in the study file).
+    Covariates that are two-level factors enter as 0/1 in level order.
     """
 
     kind: Literal["process"]
@@ -364,6 +365,7 @@ class ProcessHypothesis(_Part, _Described):
     model: int
     x: NonEmpty
     x_coding: dict[Id, float] | Literal["indicator", "sequential", "helmert", "effect"] | None = None
+    x_reference: Id | None = None
     m: NonEmpty | list[NonEmpty] | None = None
     y: NonEmpty
     w: NonEmpty | None = None
@@ -385,6 +387,19 @@ class ProcessHypothesis(_Part, _Described):
     @property
     def mediators(self) -> list[str]:
         return _as_list(self.m)
+
+    def reference_level(self, study) -> str | None:
+        """The level of a factor X that its coding system codes first: ``x_reference``, else
+        the factor's first level in ``study``; None when X is not a factor with a coding system.
+
+        >>> from study import load_study
+        >>> tone = load_study("tone-of-reply")
+        >>> tone.analysis.hypotheses[1].reference_level(tone)
+        'defensive'
+        """
+        if not isinstance(self.x_coding, str) or self.x not in study.factor_names:
+            return None
+        return self.x_reference or study.factor(self.x).level_names[0]
 
     @property
     def codings(self) -> dict[str, dict[str, float]]:

@@ -13,7 +13,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from analysis.crosstab import crosstab_test, motives_by_condition
 from analysis.descriptives import DESCRIBE_COLUMNS, describe
 from analysis.groups import compare_groups
 from analysis.mediation import mediation
+from analysis.posthoc import games_howell
 from analysis.process import process
 from analysis.reliability import reliability
 from questionnaires.scoring import item_scores
@@ -224,7 +225,8 @@ class AnovaOutcome:
     """An ANOVA hypothesis: the ANOVA table, Welch (one factor), checks, two-group tests.
 
     ``comparisons`` maps each two-level factor to :func:`analysis.compare_groups`
-    on that factor (with TOST and Bayes factor).
+    on that factor (with TOST and Bayes factor); ``pairwise`` each factor with three or
+    more levels to its :data:`PAIRWISE_TEST` comparisons of every pair of levels.
     """
 
     hypothesis: AnovaHypothesis
@@ -233,6 +235,13 @@ class AnovaOutcome:
     assumptions: pd.DataFrame | None
     comparisons: dict[str, pd.DataFrame]
     cells: pd.DataFrame
+    pairwise: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+#: The follow-up of a factor with three or more levels: Games-Howell, which (like the Welch
+#: ANOVA reported beside the ANOVA) does not assume equal variances and adjusts its p values
+#: and intervals for the number of pairs through the studentized range distribution.
+PAIRWISE_TEST = "games_howell"
 
 
 def two_group_alternative(study: Study, hypothesis: AnovaHypothesis, factor: str) -> str:
@@ -272,6 +281,8 @@ def run_anova_hypothesis(data: pd.DataFrame, study: Study, hypothesis: AnovaHypo
         assumptions=check_assumptions(data, dv, factors[0] if one_factor else "condition"),
         comparisons=comparisons,
         cells=describe(data, dv, factors),
+        pairwise={factor: games_howell(data, dv, factor, ci=1 - study.analysis.alpha)
+                  for factor in factors if len(study.factor(factor).levels) > 2},
     )
 
 
@@ -320,33 +331,65 @@ def run_mediation_hypothesis(data: pd.DataFrame, study: Study, hypothesis: Media
 
 @dataclass
 class ProcessOutcome:
-    """A process hypothesis: the :class:`analysis.ProcessResult` and the data it was fitted on."""
+    """A process hypothesis: the :class:`analysis.ProcessResult` and the data it was fitted on.
+
+    ``reference`` is the level of a factor X that its coding system codes first (the
+    reference of indicator coding), None when X is numeric or coded by numbers.
+    """
 
     hypothesis: ProcessHypothesis
     result: object
+    reference: str | None = None
 
     def tables(self, prefix: str) -> dict[str, pd.DataFrame]:
-        """Every table of the result, named for ``tables/<name>.csv``."""
+        """Every table of the result, named for ``tables/<name>.csv``, the index as leading columns.
+
+        >>> from study import load_study, simulate
+        >>> tone = load_study("tone-of-reply")
+        >>> data = analysed_rows(prepare_data(simulate(tone, n=90, seed=1), tone))
+        >>> outcome = run_process_hypothesis(data, tone, tone.analysis.hypotheses[1], n_boot=100, seed=1)
+        >>> tables = outcome.tables("h2")
+        >>> tables["h2_indirect"].columns[:3].tolist(), tables["h2_omnibus"]["effect"].tolist()
+        (['path', 'contrast', 'effect'], ['total', 'direct'])
+        """
         result = self.result
-        tables = {f"{prefix}_model_summary": result.model_summary.rename_axis("outcome").reset_index()}
+        tables = {f"{prefix}_model_summary": _index_as_columns(result.model_summary, "outcome")}
         for outcome, coefficients in result.coefficients.items():
-            tables[f"{prefix}_coefficients_{outcome}"] = coefficients.rename_axis("term").reset_index()
-        for name in ("indirect", "conditional_indirect", "conditional_effects", "index"):
+            tables[f"{prefix}_coefficients_{outcome}"] = _index_as_columns(coefficients, "term")
+        named = {"indirect": "path", "index": "mediator", "omnibus": "effect", "direct_effect": "contrast",
+                 "total_effect": "contrast", "conditional_indirect": None, "conditional_effects": None,
+                 "interaction_tests": None}
+        for name, index_name in named.items():
             table = getattr(result, name)
             if table is not None and len(table):
-                tables[f"{prefix}_{name}"] = table.rename_axis(name if name != "index" else "mediator").reset_index() \
-                    if name in ("indirect", "index") else table
+                tables[f"{prefix}_{name}"] = table if index_name is None else _index_as_columns(table, index_name)
         return tables
 
 
+def _index_as_columns(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The index as leading columns: its own names, ``name`` for an unnamed first level (``level_<i>`` after)."""
+    names = [given or (name if i == 0 else f"level_{i}") for i, given in enumerate(table.index.names)]
+    return table.rename_axis(names).reset_index()
+
+
 def process_frame(data: pd.DataFrame, study: Study, hypothesis: ProcessHypothesis) -> pd.DataFrame:
-    """The model's variables, factors recoded as the hypothesis says (levels left out dropped)."""
+    """The model's variables, factors recoded as the hypothesis says (levels left out dropped).
+
+    A factor X coded by a coding system stays categorical, its levels in the study's order with
+    the reference (:meth:`~study.design.schema.ProcessHypothesis.reference_level`) first, so that
+    :func:`analysis.process` codes the levels in that order.
+    """
     frame = data.copy()
     for name, coding in hypothesis.codings.items():
         frame = frame.loc[frame[name].astype("object").isin(list(coding))]
         frame[name] = frame[name].astype("object").map(coding).astype(float)
     if isinstance(hypothesis.x_coding, str):
-        frame[hypothesis.x] = frame[hypothesis.x].astype("object")
+        levels = study.factor(hypothesis.x).level_names if hypothesis.x in study.factor_names else \
+            sorted(frame[hypothesis.x].dropna().astype("object").unique())
+        reference = hypothesis.reference_level(study)
+        if reference is not None:
+            levels = [reference, *(level for level in levels if level != reference)]
+        frame[hypothesis.x] = pd.Categorical(frame[hypothesis.x].astype("object"), categories=levels)
     return _factor_covariates(frame, study, hypothesis.covariates).reset_index(drop=True)
 
 
@@ -356,13 +399,14 @@ def run_process_hypothesis(data: pd.DataFrame, study: Study, hypothesis: Process
     frame = process_frame(data, study, hypothesis)
     plan = study.analysis
     m = hypothesis.mediators
+    reference = hypothesis.reference_level(study)
     result = process(frame, hypothesis.model, x=hypothesis.x, y=hypothesis.y,
                      m=(m[0] if len(m) == 1 else m) if m else None, w=hypothesis.w, z=hypothesis.z,
                      covariates=hypothesis.covariates or None,
                      x_coding=hypothesis.x_coding if isinstance(hypothesis.x_coding, str) else None,
-                     w_values=hypothesis.w_values, hc=hypothesis.hc, n_boot=n_boot, ci=1 - plan.alpha,
-                     ci_method=plan.ci_method, seed=seed)
-    return ProcessOutcome(hypothesis, result)
+                     x_reference=reference, w_values=hypothesis.w_values, hc=hypothesis.hc, n_boot=n_boot,
+                     ci=1 - plan.alpha, ci_method=plan.ci_method, seed=seed)
+    return ProcessOutcome(hypothesis, result, reference)
 
 
 def motives_table(data: pd.DataFrame, study: Study) -> pd.DataFrame | None:

@@ -253,6 +253,8 @@ def result_tables(results) -> dict[str, pd.DataFrame]:
                                                           "welch": result.alternative})
                 tables[f"{hid}_{factor}_tests"] = tests
                 tables[f"{hid}_{factor}_effects"] = result.effects
+            for factor, pairs in getattr(outcome, "pairwise", {}).items():
+                tables[f"{hid}_{factor}_pairwise"] = pairs.assign(test="games_howell")
         elif outcome.hypothesis.kind == "process":
             tables.update(outcome.tables(hid))
         else:

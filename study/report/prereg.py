@@ -20,6 +20,7 @@ from analysis.apa import format_number
 from analysis.power import power_ttest
 from study.design.schema import AnovaHypothesis, Study
 from study.design.validity import QUALITY_FLAGS
+from study.report.process_tables import contrast_labels
 from study.report.render import load_texts, template_environment
 from study.report.verdicts import RULE_KEYS, verdict_rules
 
@@ -116,7 +117,11 @@ def _context(study: Study, lang: str, t: dict) -> dict:
                         "y": getattr(h, "y", None), "model": getattr(h, "model", None),
                         "w": getattr(h, "w", None),
                         "secondary": ", ".join(getattr(h, "secondary_mediators", [])),
-                        "coding": ", ".join(f"`{k}` = {v}" for k, v in getattr(h, "x_coding", {}).items())}
+                        "coding": _coding_text(h),
+                        "pairwise": [{"factor": f, "levels": len(study.factor(f).levels),
+                                      "pairs": len(study.factor(f).levels) * (len(study.factor(f).levels) - 1) // 2}
+                                     for f in getattr(h, "between_factors", []) if len(study.factor(f).levels) > 2],
+                        "process": _process_plan(study, h, t) if h.kind == "process" else None}
                        for h in plan.hypotheses],
         "has_anova": any(isinstance(h, AnovaHypothesis) for h in plan.hypotheses),
         "scales": _scales(study, lang),
@@ -142,6 +147,28 @@ def _context(study: Study, lang: str, t: dict) -> dict:
         "power": power,
         "replication": _replication(study, lang, t),
     }
+
+
+def _coding_text(hypothesis) -> str:
+    """A numeric coding of X as ``level = code`` pairs (a coding system is stated by :func:`_process_plan`)."""
+    coding = getattr(hypothesis, "x_coding", None)
+    return ", ".join(f"`{k}` = {v}" for k, v in coding.items()) if isinstance(coding, dict) else ""
+
+
+def _process_plan(study: Study, hypothesis, t: dict) -> dict:
+    """Which sentence states a process hypothesis, and what it names: the model with or without a
+    moderator, and for a multicategorical X its codes, reference level and contrasts."""
+    reference = hypothesis.reference_level(study)
+    codes = None
+    if reference is not None:
+        levels = study.factor(hypothesis.x).level_names
+        ordered = [reference, *(level for level in levels if level != reference)]
+        contrasts = contrast_labels(ordered, hypothesis.x_coding, hypothesis.x, lambda level: f"`{level}`", t)
+        codes = {"levels": len(levels), "k": len(levels) - 1, "coding": t[f"coding_{hypothesis.x_coding}"],
+                 "reference": reference, "contrasts": ", ".join(contrasts.values())}
+    moderated = hypothesis.w is not None
+    key = "pr_process" if moderated else "pr_process_relative" if codes else "pr_process_unmoderated"
+    return {"key": key, "codes": codes if moderated else None, **(codes or {})}
 
 
 def _quantity_code(quantity) -> str:

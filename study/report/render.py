@@ -271,11 +271,32 @@ def _anova_context(outcome, study, t: dict, style: str, labels) -> dict:
                          "collapsed": _collapsed_over(outcome.hypothesis, factor, t, labels)}
                         for factor, result in outcome.comparisons.items()],
         "table": _table(t["anova_table"], [t["source"], "SS", "df", "MS", "F", "p", "η²p", "ω²p"], rows),
+        "pairwise": [_pairwise_context(outcome.hypothesis.dv, factor, table, alpha, t, labels)
+                     for factor, table in getattr(outcome, "pairwise", {}).items()],
         "assumptions": None if outcome.assumptions is None else _table(
             t["assumptions_table"], [t["check"], t["group"], t["statistic"], "p"],
             [[t.get(f"check_{r.check}", r.check), "" if pd.isna(r.group) else labels.group(r.group),
               _num(r.statistic), _p_cell(r.p)]
              for r in outcome.assumptions.itertuples(index=False)]),
+    }
+
+
+def _pairwise_context(dv: str, factor: str, table: pd.DataFrame, alpha: float, t: dict, labels) -> dict:
+    """Games-Howell comparisons of every pair of levels of ``factor``: the sentence, the table, the summary."""
+    level = lambda name: labels((factor, str(name)))  # noqa: E731
+    ci = ci_label(1 - alpha, labels.lang)
+    pairs = [f"{level(r.group1)} – {level(r.group2)}" for r in table.itertuples(index=False)]
+    significant = [bool(p < alpha) for p in table["p"]]
+    yes = [pair for pair, s in zip(pairs, significant) if s]
+    no = [pair for pair, s in zip(pairs, significant) if not s]
+    rows = [[pair, _num(r.diff), _num(r.se), _num(r.statistic), _num(r.df), _p_cell(r.p),
+             f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"] for pair, r in zip(pairs, table.itertuples(index=False))]
+    return {
+        "sentence": t["pairwise_sentence"].format(factor=labels(factor), ci=ci, pairs=len(pairs)),
+        "table": _table(t["pairwise_table"].format(dv=labels(dv), factor=labels(factor)),
+                        [t["pair"], t["difference"], "SE", "t", "df", t["p_adjusted"], ci], rows),
+        "summary": t["summary_pairwise_" + ("all" if not no else "none" if not yes else "some")].format(
+            dv=labels(dv), factor=labels(factor), pairs=len(pairs), yes="; ".join(yes), no="; ".join(no)),
     }
 
 
@@ -343,7 +364,8 @@ def _skipped_hypothesis(hypothesis, skipped, t: dict, labels) -> dict:
     """A hypothesis that could not be tested: its heading and why, with nothing to tabulate."""
     return {"id": hypothesis.id.upper(), "description": hypothesis.description_in(labels.lang),
             "skipped": t["skip_hypothesis"].format(reason=skip_reason(skipped, t, labels)),
-            "effects": [], "comparisons": [], "models": []}
+            "effects": [], "comparisons": [], "pairwise": [], "models": [], "contrasts": [], "omnibus": [],
+            "index": []}
 
 
 def _examples(results, labels, per_motive: int = 2) -> list[dict]:
@@ -403,8 +425,13 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
                          else _skipped_hypothesis(h, not_run[h.id], t, labels) for h in in_plan("anova")]
     context["mediations"] = [_mediation_context(ran[h.id], study, t, style, labels) if h.id in ran
                              else _skipped_hypothesis(h, not_run[h.id], t, labels) for h in in_plan("mediation")]
-    context["processes"] = [{**process_context(ran[h.id], t, labels), "skipped": None} if h.id in ran
+    context["processes"] = [{**process_context(ran[h.id], t, labels, style=style,
+                                               mark=lambda text: _apa(text, style)), "skipped": None}
+                            if h.id in ran
                             else _skipped_hypothesis(h, not_run[h.id], t, labels) for h in in_plan("process")]
+    # the note on p values points to the equivalence tests and Bayes factors only when some were run
+    context["p_note"] = t["summary_p_note" if any(c for h in context["anovas"] for c in h["comparisons"])
+                          or not context["anovas"] else "summary_p_note_no_tost"]
     context["skipped_hypotheses"] = [{"id": h.id.upper(), "reason": skip_reason(not_run[h.id], t, labels)}
                                      for h in study.analysis.hypotheses if h.id in not_run]
     context["skipped_steps"] = {step: [skip_sentence(s, t, labels) for s in _skipped_in(results, step)]

@@ -130,3 +130,67 @@ def test_figures_are_matplotlib_figures_and_bad_labels_are_refused(data):
         conditional_effect_plot(result, labels=["c"])
     with pytest.raises(ValueError, match="lang"):
         process_diagram(result, lang="de")
+
+
+def _diagram_geometry(fig):
+    """Boxes (x0, y0, x1, y1), arrows (start, end) between box centres, and coefficient labels with
+    their extents, all in the axes' data units (inches), read back from the drawn artists."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    ax = fig.axes[0]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    inverse = ax.transData.inverted()
+    boxes = [(p.get_x(), p.get_y(), p.get_x() + p.get_width(), p.get_y() + p.get_height())
+             for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    arrows = [p._posA_posB for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    labels = []
+    for text in ax.texts:
+        if " = " in text.get_text():
+            (x0, y0), (x1, y1) = inverse.transform(text.get_window_extent(renderer).get_points())
+            labels.append((text.get_text(), (x0, y0, x1, y1)))
+    return boxes, arrows, labels
+
+
+def _hits(start, end, box, shrink=0.0) -> bool:
+    """Whether the segment crosses the rectangle (sampled densely; independent of the layout's own test)."""
+    x0, y0, x1, y1 = box[0] + shrink, box[1] + shrink, box[2] - shrink, box[3] - shrink
+    points = np.linspace(0, 1, 2001)[:, None] * (np.asarray(end) - np.asarray(start)) + np.asarray(start)
+    return bool(((points[:, 0] > x0) & (points[:, 0] < x1) & (points[:, 1] > y0) & (points[:, 1] < y1)).any())
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_diagram_of_a_three_level_x_with_two_mediators_keeps_arrows_and_labels_apart(lang):
+    rng = np.random.default_rng(3)
+    n = 300
+    frame = pd.DataFrame({"tone": pd.Categorical(rng.choice(["defensive", "neutral", "vulnerable"], n),
+                                                 categories=["defensive", "neutral", "vulnerable"])})
+    shift = frame["tone"].map({"defensive": -0.6, "neutral": 0.0, "vulnerable": 0.7}).astype(float)
+    frame["sincerity"] = shift + rng.normal(size=n)
+    frame["pk"] = rng.normal(size=n)
+    frame["attitude"] = 0.5 * frame["sincerity"] + rng.normal(size=n)
+    result = process(frame, 4, x="tone", m=["sincerity", "pk"], y="attitude", x_coding="indicator",
+                     n_boot=100, seed=1)
+    long = {"tone": "Toon van het antwoord", "sincerity": "Waargenomen oprechtheid",
+            "pk": "Waargenomen strategische bedoeling", "attitude": "Houding tegenover het bedrijf",
+            "defensive": "Defensief (ontkent de fout)", "neutral": "Neutraal (zakelijk)",
+            "vulnerable": "Kwetsbaar (geeft de fout toe, excuses)"}
+    fig = process_diagram(result, labels=long if lang == "nl" else None, lang=lang)
+    boxes, arrows, labels = _diagram_geometry(fig)
+    assert len(boxes) == 5 and len(arrows) == 8 and len(labels) == 8
+    centre = lambda box: ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)  # noqa: E731
+    for start, end in arrows:
+        ends = [box for box in boxes if np.allclose(centre(box), start) or np.allclose(centre(box), end)]
+        for box in boxes:
+            if box not in ends:
+                assert not _hits(start, end, box), (start, end, box)
+    for text, extent in labels:
+        for start, end in arrows:
+            assert not _hits(start, end, extent, shrink=0.01), (text, start, end)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    reference = "defensive" if lang == "en" else long["defensive"]
+    assert any(reference in t and ("Reference" in t or "Referentie" in t) for t in texts)
+    assert sum("vs." in t for t in texts) == 2  # each code's box names the reference it is compared with

@@ -35,9 +35,8 @@ def tone():
 
 def test_loads_with_one_three_level_factor_and_its_own_measures(tone):
     assert tone.factor_names == ["tone"] and tone.condition_names == TONES
-    # h2's reference is the first level: analysis.process receives the factor as text and
-    # takes the first level in sorted order, so the file's order must be the sorted one
-    assert sorted(tone.factor("tone").level_names) == tone.factor("tone").level_names
+    # h2's reference is the factor's first level in the file (no x_reference given)
+    assert tone.analysis.hypotheses[1].reference_level(tone) == tone.factor("tone").level_names[0] == "defensive"
     questionnaire = tone.questionnaire
     assert {"sincerity", "attitude", "pk_scale"} <= set(questionnaire.scale_ids)
     assert questionnaire.item("mc_tone").option_values == [*TONES, "dont_remember"]
@@ -157,11 +156,6 @@ def _section(markdown: str, heading_start: str) -> str:
     return markdown[start: start + len(heading_start) + (following.start() if following else len(markdown))]
 
 
-# The report's process section shows coefficients, conditional effects and the index of moderated
-# mediation, but not yet a multicategorical X's relative indirect effects (result.indirect) or
-# its omnibus tests (result.omnibus); writing the run also stops on the indirect table's two-level
-# index (ProcessOutcome.tables). Strict: once the report shows them, remove this mark.
-@pytest.mark.xfail(strict=True, reason="the report does not yet show relative indirect effects and omnibus tests")
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_replicate_report_shows_relative_indirect_effects_and_omnibus_tests(tmp_path, lang):
     results = replicate("tone-of-reply", lang=lang, n=150, seed=4, n_boot=300, out=tmp_path / "out")

@@ -18,11 +18,8 @@ def tilburg():
     return load_study("tilburg")
 
 
-# The prereg cannot yet state a process hypothesis whose X is multicategorical
-# (x_coding: indicator): study/report/prereg.py reads x_coding as a mapping. Strict, so
-# that the fix shows up here as a passing test and this mark is removed with it.
-TONE_OF_REPLY = pytest.param("tone-of-reply", marks=pytest.mark.xfail(
-    strict=True, raises=AttributeError, reason="prereg reads a process hypothesis's x_coding as a mapping"))
+# A process hypothesis whose X is multicategorical (x_coding: indicator), and a three-level ANOVA.
+TONE_OF_REPLY = "tone-of-reply"
 
 
 def test_sections_in_the_usual_order(tilburg):
