@@ -29,7 +29,7 @@ from study.survey.db import SurveyDatabase
 from study.survey.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit, SecurityHeaders
 from study.survey.rendering import environment, markdown_to_html, preferred_language, ui
 
-WORKER_THREADS = 16  # = pool_size + max_overflow of the database engines
+WORKER_THREADS = 16  # = the PostgreSQL engine's pool_size (study.survey.engine)
 
 
 def _warm_up(context: SurveyContext) -> None:

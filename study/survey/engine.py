@@ -56,8 +56,14 @@ def sqlite_engine(url: str) -> Engine:
 
 
 def postgresql_engine(url: str) -> Engine:
-    """A pooled PostgreSQL engine (connections checked before use)."""
-    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True, pool_timeout=30)
+    """A pooled PostgreSQL engine (connections checked before use).
+
+    As many connections are kept open as the server has threads for database work
+    (16), and none beyond: "overflow" connections are closed when returned, and under
+    a launch they were opened and closed again on every other request (a new
+    PostgreSQL backend each time).
+    """
+    return create_engine(url, pool_size=16, max_overflow=0, pool_pre_ping=True, pool_timeout=30)
 
 
 def sqlite_url_for(path: str | Path) -> str:
