@@ -32,7 +32,8 @@ from analysis.replication import claim_tests, replication_tests
 from study.report.verdicts import VERDICT_RULES, claim_verdict
 
 SUMMARY_COLUMNS = ["claim", "quantity", "kind", "claimed", "estimate", "se", "ci_low", "ci_high", "n", "bound",
-                   "verdict", "deciding_criterion"]
+                   "verdict", "deciding_criterion", "reason"]
+NOT_TESTED = "not tested"
 
 
 def _values_by_level(data: pd.DataFrame, factor: str, levels: list[str], column: str) -> list[pd.Series]:
@@ -130,6 +131,14 @@ def _sampling_se(computed: dict) -> float:
     return computed["se"]
 
 
+def _not_tested(claim, error: Exception) -> dict:
+    """The summary row of a claim this study's data could not test, with the reason."""
+    reason = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    return {"claim": claim.id, "quantity": claim.quantity.kind, "kind": "", "claimed": claim.reported.claim,
+            "estimate": math.nan, "se": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 0,
+            "bound": math.nan, "verdict": NOT_TESTED, "deciding_criterion": "", "reason": reason}
+
+
 def replication_verdicts(results) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """This study's estimate and verdict for every claim of the original.
 
@@ -156,8 +165,13 @@ def replication_verdicts(results) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]
         return pd.DataFrame(columns=SUMMARY_COLUMNS), {}
     rows, tables = [], {}
     for claim in original.claims:
-        computed = _QUANTITIES[claim.quantity.kind](claim.quantity, results)
-        criteria = _criteria(claim, computed, results.study)
+        try:
+            computed = _QUANTITIES[claim.quantity.kind](claim.quantity, results)
+            criteria = _criteria(claim, computed, results.study)
+        except (ValueError, KeyError, ZeroDivisionError) as error:
+            rows.append(_not_tested(claim, error))
+            tables[claim.id] = pd.DataFrame()
+            continue
         verdict = claim_verdict(claim.reported.claim, criteria)
         deciding = criteria.set_index("criterion").loc[VERDICT_RULES[claim.reported.claim]]
         offset = computed.get("offset", 0.0)  # a share is tested as its distance from `against`
@@ -172,6 +186,7 @@ def replication_verdicts(results) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]
             if claim.reported.claim == "none" else math.nan,
             "verdict": verdict,
             "deciding_criterion": VERDICT_RULES[claim.reported.claim],
+            "reason": "",
         })
         tables[claim.id] = criteria
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), tables

@@ -110,6 +110,12 @@ def replication_context(results, t: dict, style: str = "markdown") -> dict | Non
     for row in results.replication.itertuples(index=False):
         claim = claims[row.claim]
         verdict = t[f"verdict_{row.verdict.replace(' ', '_')}"]
+        if row.verdict == "not tested":  # its quantity could not be computed from these data
+            rows.append([claim.finding[lang], t["found_not_tested"], "",
+                         f"**{verdict}**" if style == "markdown" else verdict])
+            readings.append({"finding": claim.finding[lang], "verdict": verdict,
+                             "text": t["reading_not_tested"]})
+            continue
         found = _estimate_text(row, t, alpha, lang, style)
         rows.append([claim.finding[lang], found, _criteria_text(results.replication_criteria[row.claim], t),
                      f"**{verdict}**" if style == "markdown" else verdict])
@@ -127,5 +133,7 @@ def replication_context(results, t: dict, style: str = "markdown") -> dict | Non
         "rules": verdict_rules(study, t),
         "summary": t["replication_summary"].format(
             n=len(results.replication), replicated=int(counts.get("replicated", 0)),
-            not_replicated=int(counts.get("not replicated", 0)), inconclusive=int(counts.get("inconclusive", 0))),
+            not_replicated=int(counts.get("not replicated", 0)), inconclusive=int(counts.get("inconclusive", 0)))
+        + (" " + t["replication_summary_not_tested"].format(n=int(counts["not tested"]))
+           if counts.get("not tested", 0) else ""),
     }

@@ -115,3 +115,29 @@ def test_explain_failure_names_each_reason():
     other = explain_failure(KeyError("pk_any"), frame, step="did it replicate?")
     assert (other.reason, other.message) == ("error", "'pk_any' is not in the data")
     assert {constant.reason, too_few.reason, singular.reason, other.reason} == set(SKIP_REASONS)
+
+
+def test_a_claim_that_cannot_be_computed_is_not_tested_and_the_others_are_judged(
+        tmp_path, tilburg, no_motive_named):
+    # With nobody naming a motive the claims about motives cannot be computed (the mediator
+    # is constant); the claim about attitude still gets its verdict.
+    out = tmp_path / "results"
+    assert main(["analyze", str(_csv(tmp_path, no_motive_named)), "--study", "tilburg", "--out",
+                 str(out), "--n-boot", str(N_BOOT), "--no-progress"]) == 0
+    verdicts = pd.read_csv(out / "tables" / "replication.csv", keep_default_na=False)
+    by_claim = dict(zip(verdicts["claim"], verdicts["verdict"]))
+    assert "not tested" in by_claim.values()
+    assert {"replicated", "not replicated", "inconclusive"} & set(by_claim.values())
+    untested = verdicts[verdicts["verdict"] == "not tested"]
+    assert (untested["reason"] != "").all() and (untested["estimate"] == "").all()
+    report = (out / "report.md").read_text(encoding="utf-8")
+    section = report[report.index("## Did it replicate?"):report.index("## 2.")]
+    assert "**not tested**" in section and "could not be tested with these data" in section
+    site = json.loads((out / "results.json").read_text(encoding="utf-8"))  # pooling skips it
+    assert not set(untested["claim"]) & {c["id"] for c in site["claims"]}
+
+
+def _csv(tmp_path, data):
+    path = tmp_path / "data.csv"
+    data.to_csv(path, index=False)
+    return path
