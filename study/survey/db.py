@@ -40,7 +40,7 @@ from study.survey.engine import (
     sqlite_url_for,
 )
 from study.survey.sessions import hash_session_token
-from study.survey.statements import compile_page_cycle, participant_row
+from study.survey.statements import compile_page_cycle
 from study.survey.tables import (
     PARADATA_COLUMNS,
     STATUSES,

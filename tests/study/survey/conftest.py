@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +13,9 @@ from study import load_study
 from study.survey.app import create_app
 
 ADMIN_TOKEN = "test-admin-token"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def without_reading_delay(study, seconds: float = 0.0):
@@ -35,6 +39,16 @@ def app(tilburg, db_url):
     application = create_app(tilburg, db_url, admin_token=ADMIN_TOKEN)
     yield application
     application.state.survey.db.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's, through Playwright), one per test module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
 
 
 def client_for(application) -> httpx.AsyncClient:

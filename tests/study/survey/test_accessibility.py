@@ -24,7 +24,6 @@ import pytest
 from study import load_study
 from tests.study.survey.conftest import without_reading_delay
 from tests.study.survey.test_browser import (
-    ARGS,
     ARTIFACTS,
     CHROMIUM,
     answer_every_item,
@@ -59,15 +58,6 @@ def server(tmp_path_factory):
     study = without_reading_delay(load_study("tilburg"), seconds=READING_SECONDS)
     with running_server(study, tmp_path_factory.mktemp("a11y") / "survey.db") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

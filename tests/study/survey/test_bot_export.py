@@ -11,9 +11,9 @@ import pytest
 
 from study import load_study
 from study.dataset.codebook import codebook
-from study.survey.export import export_data
 from study.survey.app import create_app
 from study.survey.bot import walk
+from study.survey.export import export_data
 from tests.study.survey.conftest import ADMIN_TOKEN, client_for, without_reading_delay
 from tests.study.survey.test_routes import consent
 
@@ -168,9 +168,9 @@ def test_partial_export_adds_the_unfinished_and_never_test_sessions(exported):
 
 
 def test_bot_data_run_through_the_analysis(exported):
-    import analysis
-
     from scipy import stats
+
+    import analysis
 
     data = exported["data"]
     table = analysis.anova(data, dv="attitude", between="condition").set_index("source")

@@ -18,12 +18,9 @@ import pytest
 
 from study import load_study
 from study.survey.app import create_app
-from tests.study.survey.conftest import ADMIN_TOKEN, without_reading_delay
+from tests.study.survey.conftest import ADMIN_TOKEN, CHROMIUM, without_reading_delay
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "survey"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,16 +62,6 @@ def server(tmp_path_factory):
     study = without_reading_delay(load_study("tilburg"), seconds=1.0)
     with running_server(study, tmp_path_factory.mktemp("browser") / "survey.db") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -22,7 +22,12 @@ from study import load_study
 from study.survey.bot import walk
 from tests.study.survey.conftest import ADMIN_TOKEN, without_reading_delay
 from tests.study.survey.test_accessibility import AXE_JS, BLOCKING, WCAG_21_AA
-from tests.study.survey.test_browser import ARGS, CHROMIUM, answer_every_item, running_server, shot
+from tests.study.survey.test_browser import (
+    CHROMIUM,
+    answer_every_item,
+    running_server,
+    shot,
+)
 
 WIDTHS = [390, 1280]
 
@@ -37,15 +42,6 @@ def server(tmp_path_factory):
     study = without_reading_delay(load_study("tilburg"))
     with running_server(study, tmp_path_factory.mktemp("texts") / "survey.db") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=WIDTHS)

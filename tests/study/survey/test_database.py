@@ -126,6 +126,20 @@ def test_idle_participants_time_out_and_free_their_slot(db):
     assert back["status"] == "in_progress" and back["condition"] == old["condition"]
 
 
+def counts_seen_by_next_arrival(db, **options) -> dict:
+    """The counts the database hands choose_condition when the next participant consents."""
+    seen = {}
+
+    def record(counts, n_assigned):
+        seen.update(counts)
+        return balanced(counts, n_assigned)
+
+    db.start_participant(db.test_study_id, session_token="token-next-xxxxxxxxxxxxxxxxxxx", lang="en",
+                         choose_condition=record, first_step="vignette", timeout_minutes=30,
+                         condition_names=CONDITIONS, **options)
+    return seen
+
+
 def test_the_server_counts_places_by_the_one_rule(db):
     # Who fills a condition is study.design.assignment.active_counts: completes, and
     # in-progress participants whose last request is under timeout_minutes old. The
@@ -140,15 +154,7 @@ def test_the_server_counts_places_by_the_one_rule(db):
     now = t0 + 60 * 60  # slow: idle 10 min; idle: idle 50 min; done: complete
     rows = [(r["condition"], r["status"], r["last_seen_at"]) for r in db.participant_rows(db.test_study_id)]
     expected = active_counts(rows, CONDITIONS, now=now, timeout_minutes=30)
-    seen = {}
-
-    def record(counts, n_assigned):
-        seen.update(counts)
-        return balanced(counts, n_assigned)
-
-    db.start_participant(db.test_study_id, session_token="token-next-xxxxxxxxxxxxxxxxxxx", lang="en",
-                         choose_condition=record, first_step="vignette", timeout_minutes=30,
-                         condition_names=CONDITIONS, now=now)
+    seen = counts_seen_by_next_arrival(db, now=now)
     assert seen == expected
     assert sum(expected.values()) == 2  # the slow one and the complete one; not the idle one
     status = {r["participant_id"]: r["status"] for r in db.participant_rows(db.test_study_id)}
@@ -234,17 +240,8 @@ def test_counting_valid_completes_leaves_out_completes_that_fail_the_declared_ch
 
     passed = finish("token-pass-xxxxxxxxxxxxxxxxxxx", 5)
     failed = finish("token-fail-xxxxxxxxxxxxxxxxxxx", 3)
-    seen = {}
-
-    def record(counts, n_assigned):
-        seen.update(counts)
-        return balanced(counts, n_assigned)
-
-    db.start_participant(db.test_study_id, session_token="token-next-xxxxxxxxxxxxxxxxxxx", lang="en",
-                         choose_condition=record, first_step="vignette", timeout_minutes=30,
-                         condition_names=CONDITIONS,
-                         valid_complete=lambda answers, condition: passes_declared_checks(
-                             answers, tilburg, condition=condition))
+    seen = counts_seen_by_next_arrival(db, valid_complete=lambda answers, condition: passes_declared_checks(
+        answers, tilburg, condition=condition))
     expected = dict.fromkeys(CONDITIONS, 0)
     expected[passed["condition"]] += 1  # the one who failed the attention check fills no place
     assert seen == expected

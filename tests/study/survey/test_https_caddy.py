@@ -44,8 +44,8 @@ from study.cli import main as replylab
 from study.survey.db import SurveyDatabase
 from study.survey.export import build_export_table
 from study.survey.server_process import SurveyServerProcess, free_port, write_study_variant
-from tests.study.survey.conftest import postgres_url, wipe
-from tests.study.survey.test_browser import ARGS, CHROMIUM, answer_every_item
+from tests.study.survey.conftest import ARGS, CHROMIUM, postgres_url, wipe
+from tests.study.survey.test_browser import answer_every_item
 
 CADDY = shutil.which("caddy")
 CERTUTIL = shutil.which("certutil")

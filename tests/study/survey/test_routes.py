@@ -10,7 +10,6 @@ from markupsafe import escape
 
 from study.survey.app import create_app
 from study.survey.bot import CSRF, walk
-from study.survey.db import hash_session_token
 from study.survey.export import build_export_table
 from study.survey.rendering import ui
 from study.survey.sessions import SESSION_COOKIE, withdrawal_code
