@@ -174,12 +174,39 @@ def _fit_line(fig, line: str, inches: float) -> str:
     return "\n".join(wrap_to_width(fig, part, inches, SMALL_FONT_SIZE) for part in parts)
 
 
+def _segment_hits_box(start, end, box) -> bool:
+    """Whether the segment from ``start`` to ``end`` passes through the rectangle ``box`` (x0, y0, x1, y1):
+    Liang-Barsky clipping.
+
+    >>> _segment_hits_box((0, 0), (2, 2), (0.5, 0.5, 1, 1)), _segment_hits_box((0, 0), (2, 0), (0, 1, 2, 2))
+    (True, False)
+    """
+    (xa, ya), (xb, yb) = start, end
+    x0, y0, x1, y1 = box
+    dx, dy = xb - xa, yb - ya
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, xa - x0), (dx, x1 - xa), (-dy, ya - y0), (dy, y1 - ya)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            low = max(low, r)
+        else:
+            high = min(high, r)
+        if low > high:
+            return False
+    return True
+
+
 class _Layout:
     """Boxes, arrows and labels placed in inches; the figure is sized to them at the end."""
 
     def __init__(self, fig, ax):
         self.fig, self.ax = fig, ax
         self.extents = []  # (x0, y0, x1, y1) of everything drawn
+        self.segments = []  # (start centre, end centre) of every arrow
         self._sizes = {}  # box centre -> (width, height)
 
     def size(self, text: str, font_size: float, pad: float = 0.0) -> tuple[float, float]:
@@ -201,6 +228,7 @@ class _Layout:
         self.ax.add_patch(FancyArrowPatch(posA=centre_a, posB=centre_b, patchA=start_patch, patchB=end_patch,
                                           arrowstyle="-|>", mutation_scale=10, linewidth=1, color="black",
                                           ))
+        self.segments.append((centre_a, centre_b))
 
     def label(self, x: float, y: float, text: str, ha: str, va: str, font_size: float = SMALL_FONT_SIZE):
         w, h = self.size(text, font_size)
@@ -212,12 +240,14 @@ class _Layout:
         return x0, y0, x0 + w, y0 + h
 
     def free(self, extent) -> bool:
-        """Whether ``extent`` lies inside the figure's width and clear of everything drawn."""
+        """Whether ``extent`` lies inside the figure's width and clear of everything drawn
+        (boxes, labels and arrows)."""
         x0, y0, x1, y1 = extent
         inside = x0 >= MARGIN - 1e-9 and x1 <= self.fig.get_figwidth() - MARGIN + 1e-9
         gap = GAP / 2  # labels keep a little air from boxes and other labels
         return inside and all(x1 + gap <= e[0] or x0 - gap >= e[2] or y1 + gap <= e[1] or y0 - gap >= e[3]
-                              for e in self.extents)
+                              for e in self.extents) and not any(
+            _segment_hits_box(a, b, (x0 - 0.02, y0 - 0.02, x1 + 0.02, y1 + 0.02)) for a, b in self.segments)
 
     def path_label(self, start, end, text: str, ha: str, above: bool):
         """Label a path beside its visible part, above or below it, on the ``ha`` side of the anchor.

@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 
 from analysis.apa import apa_mediation, format_number
 from analysis.apa_numbers import _check_lang, ci_label
-from analysis.figures_mediation import BOX_PAD, GAP, MARGIN, _fit_line, _Layout
+from analysis.figures_mediation import BOX_PAD, GAP, MARGIN, _fit_line, _Layout, _segment_hits_box
 from analysis.process.plotting import moderated_paths, x_terms_of
 from analysis.style import (
     FONT_SIZE,
@@ -476,15 +476,7 @@ def process_diagram(result, *, labels: dict | None = None, lang: str = "en", wid
 
 
 class _DiagramLayout(_Layout):
-    """The mediation diagram's layout, with labels kept off the arrows too (not only off boxes and labels)."""
-
-    def __init__(self, fig, ax):
-        super().__init__(fig, ax)
-        self.segments = []
-
-    def arrow(self, start, end) -> None:
-        super().arrow(start, end)
-        self.segments.append((start[1], end[1]))
+    """The process diagram's layout: a label may sit on either side of its path."""
 
     def path_label(self, start, end, text: str, ha: str, above: bool):
         """Label a path on either side of it, nearest to its middle, clear of boxes, labels and arrows."""
@@ -514,34 +506,6 @@ class _DiagramLayout(_Layout):
             return super().path_label(start, end, text, ha, above)
         cx, cy, _ = chosen
         return self.label(cx, cy, text, "center", "center")
-
-    def free(self, extent) -> bool:
-        if not super().free(extent):
-            return False
-        x0, y0, x1, y1 = extent
-        return not any(_segment_hits_box(a, b, (x0 - 0.02, y0 - 0.02, x1 + 0.02, y1 + 0.02)) for a, b in self.segments)
-
-
-def _segment_hits_box(start, end, box) -> bool:
-    """Whether the segment from ``start`` to ``end`` passes through the rectangle ``box`` (x0, y0, x1, y1):
-    Liang-Barsky clipping."""
-    (xa, ya), (xb, yb) = start, end
-    x0, y0, x1, y1 = box
-    dx, dy = xb - xa, yb - ya
-    low, high = 0.0, 1.0
-    for p, q in ((-dx, xa - x0), (dx, x1 - xa), (-dy, ya - y0), (dy, y1 - ya)):
-        if p == 0:
-            if q < 0:
-                return False
-            continue
-        r = q / p
-        if p < 0:
-            low = max(low, r)
-        else:
-            high = min(high, r)
-        if low > high:
-            return False
-    return True
 
 
 def _mediator_centres(placed: dict, mediators: list, sizes: list, arrows: list, total_width: float,
