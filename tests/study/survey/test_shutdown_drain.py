@@ -58,6 +58,16 @@ def read_response(sock: socket.socket) -> bytes:
     return b"".join(chunks)
 
 
+def finish(in_flight) -> list[bytes]:
+    """Send the rest of each request held in flight and read its response."""
+    responses = []
+    for sock, rest, _ in in_flight:
+        sock.sendall(rest)
+        responses.append(read_response(sock))
+        sock.close()
+    return responses
+
+
 def refuses_connections(port: int, within: float) -> bool:
     """Whether connecting to ``port`` is refused (the listening socket is closed) within ``within`` s."""
     deadline = time.monotonic() + within
@@ -80,11 +90,7 @@ def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits_zero(stu
         server.terminate()
         assert refuses_connections(server.port, within=3.0), "new connections were still accepted"
         assert server.process.poll() is None, "the server exited with requests in flight"
-        responses = []
-        for sock, rest, _ in in_flight:
-            sock.sendall(rest)
-            responses.append(read_response(sock))
-            sock.close()
+        responses = finish(in_flight)
         exit_code = server.wait(timeout=15)
     finally:
         server.kill()
@@ -135,11 +141,7 @@ def test_with_two_workers_sigterm_finishes_requests_in_flight_and_exits_zero(stu
         time.sleep(0.5)
         server.terminate()
         time.sleep(0.5)  # uvicorn's supervisor handles signals every 0.5 s
-        responses = []
-        for sock, rest, _ in in_flight:
-            sock.sendall(rest)
-            responses.append(read_response(sock))
-            sock.close()
+        responses = finish(in_flight)
         exit_code = server.wait(timeout=20)
     finally:
         server.kill()
