@@ -36,11 +36,12 @@ from study.survey.db_queries import ResearcherQueries
 from study.survey.engine import (
     WRITE_OPTION,
     postgresql_engine,
+    postgresql_page_pool,
     sqlite_engine,
     sqlite_url_for,
 )
 from study.survey.sessions import hash_session_token
-from study.survey.statements import compile_page_cycle
+from study.survey.statements import compile_page_cycle, postgresql_submit
 from study.survey.tables import (
     PARADATA_COLUMNS,
     STATUSES,
@@ -97,6 +98,8 @@ class SurveyDatabase(ResearcherQueries):
                 "Check the URL, that the server runs and that the user may create tables."
             ) from error
         self._page_cycle = compile_page_cycle(self.dialect)
+        self._page_pool = postgresql_page_pool(self.url) if self.dialect == "postgresql" else None
+        self._postgresql_submit = postgresql_submit()
 
     def _safe_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
@@ -106,6 +109,8 @@ class SurveyDatabase(ResearcherQueries):
 
     def close(self) -> None:
         """Close every pooled connection."""
+        if self._page_pool is not None:
+            self._page_pool.close()
         self.engine.dispose()
 
     # -- dialect helpers -------------------------------------------------
@@ -131,11 +136,18 @@ class SurveyDatabase(ResearcherQueries):
 
     @contextmanager
     def _driver(self, *, write: bool = False):
-        """The driver's own cursor, for the compiled page-cycle statements, in one transaction.
+        """The driver's own cursor, for the compiled page-cycle statements.
 
-        A write takes the same locks as :meth:`_write` (``BEGIN IMMEDIATE`` on
-        SQLite); the transaction commits when the block ends and rolls back on error.
+        On SQLite the block is one transaction: a write takes the same locks as
+        :meth:`_write` (``BEGIN IMMEDIATE``); it commits when the block ends and
+        rolls back on error. On PostgreSQL the cursor comes from the page cycle's
+        own pool in autocommit mode: each statement commits by itself, so the
+        page cycle sends one statement per call (see :meth:`_on_driver`).
         """
+        if self._page_pool is not None:
+            with self._page_pool.connection() as connection:
+                yield connection.cursor()
+            return
         with self._write_lock if write else nullcontext():
             connection = self.engine.raw_connection()
             try:
@@ -149,6 +161,25 @@ class SurveyDatabase(ResearcherQueries):
                 raise
             finally:
                 connection.close()
+
+    def _on_driver(self, work: Callable, *, write: bool = False):
+        """``work(cursor)`` on the driver's cursor (see :meth:`_driver`), its result returned.
+
+        A pooled PostgreSQL connection can have died while idle (the server was
+        restarted): the work is then tried once more on a checked connection.
+        That is safe because each call is one statement, and a page already stored
+        is refused the second time.
+        """
+        for attempt in (1, 2):
+            cursor = None
+            try:
+                with self._driver(write=write) as cursor:
+                    return work(cursor)
+            except Exception:
+                lost = cursor is not None and getattr(cursor.connection, "broken", False)
+                if attempt == 2 or not lost:
+                    raise
+                self._page_pool.check()  # replace the other dead connections too
 
     def _add_missing_columns(self) -> None:
         """Columns added to a table since a database was created (``create_all`` adds tables only)."""
@@ -366,6 +397,19 @@ class SurveyDatabase(ResearcherQueries):
             Whether the page was stored.
         """
         now = time.time() if now is None else now
+        paradata = {column: (paradata or {}).get(column) for column in PARADATA_COLUMNS}
+        encoded = {item_id: json.dumps(value, ensure_ascii=False) for item_id, value in values.items()}
+        if self._page_pool is not None:
+            statement = self._postgresql_submit
+            parameters = dict(participant_id=participant_id, page_id=page_id, next_step=next_step,
+                              now=now, complete=complete, item_ids=list(encoded),
+                              values=list(encoded.values()), **paradata)
+
+            def store(cursor):
+                cursor.execute(statement.sql, parameters)
+                return cursor.fetchone() is not None
+
+            return self._on_driver(store)
         statements = self._page_cycle
         with self._driver(write=True) as cursor:
             cursor.execute(statements.current_step.sql,
@@ -373,14 +417,12 @@ class SurveyDatabase(ResearcherQueries):
             row = cursor.fetchone()
             if row is None or row[0] != page_id:
                 return False
-            if values:
+            if encoded:
                 cursor.executemany(statements.insert_answer.sql, [
-                    statements.insert_answer.params(
-                        participant_id=participant_id, item_id=item_id, page_id=page_id,
-                        value=json.dumps(value, ensure_ascii=False), now=now)
-                    for item_id, value in values.items()
+                    statements.insert_answer.params(participant_id=participant_id, item_id=item_id,
+                                                    page_id=page_id, value=value, now=now)
+                    for item_id, value in encoded.items()
                 ])
-            paradata = {column: (paradata or {}).get(column) for column in PARADATA_COLUMNS}
             cursor.execute(statements.record_submit.sql, statements.record_submit.params(
                 participant_id=participant_id, page_id=page_id, now=now, **paradata))
             cursor.execute(statements.stamp_next_page.sql, statements.stamp_next_page.params(

@@ -15,11 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
 WRITE_OPTION = "replylab_write"
+#: connections one server process keeps to PostgreSQL: for the page cycle, and for the rest
+POSTGRESQL_PAGE_CONNECTIONS, POSTGRESQL_ENGINE_CONNECTIONS = 12, 4
 
 
 def sqlite_engine(url: str) -> Engine:
@@ -56,14 +58,35 @@ def sqlite_engine(url: str) -> Engine:
 
 
 def postgresql_engine(url: str) -> Engine:
-    """A pooled PostgreSQL engine (connections checked before use).
+    """A pooled PostgreSQL engine (connections checked before use), for all but the page cycle.
 
-    As many connections are kept open as the server has threads for database work
-    (16), and none beyond: "overflow" connections are closed when returned, and under
-    a launch they were opened and closed again on every other request (a new
-    PostgreSQL backend each time).
+    Consent, the admin pages and the export go through SQLAlchemy; the page
+    cycle has its own pool (:func:`postgresql_page_pool`). Consents queue on the
+    study's row lock anyway, so 4 connections are enough. None are opened beyond
+    them: "overflow" connections are closed when returned, and under a launch they
+    were opened and closed again on every other request (a new PostgreSQL backend
+    each time).
     """
-    return create_engine(url, pool_size=16, max_overflow=0, pool_pre_ping=True, pool_timeout=30)
+    return create_engine(url, pool_size=POSTGRESQL_ENGINE_CONNECTIONS, max_overflow=0,
+                         pool_pre_ping=True, pool_timeout=30)
+
+
+def postgresql_page_pool(url: str):
+    """A pool of psycopg connections in autocommit mode, for the page cycle on PostgreSQL.
+
+    The page cycle sends one statement per database call (see
+    :mod:`study.survey.statements`), so its connections need no transaction of
+    their own: each statement commits by itself, in one round trip. psycopg's
+    own pool hands out a connection with none of SQLAlchemy's checkout work and
+    no ping; a connection found broken is replaced (see
+    :meth:`study.survey.db.SurveyDatabase._on_driver`). Connections are opened
+    when first needed, up to 12.
+    """
+    from psycopg_pool import ConnectionPool  # only needed, and installed, for PostgreSQL
+
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return ConnectionPool(conninfo, min_size=1, max_size=POSTGRESQL_PAGE_CONNECTIONS, kwargs={"autocommit": True},
+                          open=True, name="replylab-page-cycle", timeout=30)
 
 
 def sqlite_url_for(path: str | Path) -> str:

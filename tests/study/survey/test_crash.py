@@ -11,9 +11,9 @@ import asyncio
 import httpx
 
 from study import load_study
-from study.survey.export import build_export_table
 from study.survey.bot import walk
 from study.survey.db import SurveyDatabase
+from study.survey.export import build_export_table
 from study.survey.server_process import SurveyServerProcess, write_study_variant
 
 

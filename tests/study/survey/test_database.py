@@ -112,6 +112,53 @@ def test_two_tabs_sending_the_same_page_store_it_once(db):
     assert {v["page_id"]: v["submits"] for v in db.page_visit_rows(db.test_study_id)}["page_a"] == 1
 
 
+def test_a_stored_page_keeps_its_paradata_and_an_excluded_participant_stays_where_they_are(db):
+    # the same outcome on both databases (PostgreSQL stores a page in one statement)
+    pid = start(db, "token-para-xxxxxxxxxxxxxxxxxx", now=1.0)["participant_id"]
+    assert db.submit_page(pid, "vignette", {}, next_step="page_a", now=2.0,
+                          paradata={"focus_lost_count": 2, "focus_lost_seconds": 4.5})
+    assert db.submit_page(pid, "page_a", {"reason": "want ‘x’ \u2014 y", "att_1": 2.5}, next_step="page_b",
+                          now=3.0, paradata={"paste_count": 1, "typing_seconds": 9.25})
+    visits = {v["page_id"]: v for v in db.page_visit_rows(db.test_study_id)}
+    assert (visits["vignette"]["focus_lost_count"], visits["vignette"]["focus_lost_seconds"]) == (2, 4.5)
+    assert visits["vignette"]["paste_count"] is None and visits["page_a"]["focus_lost_count"] is None
+    assert (visits["page_a"]["paste_count"], visits["page_a"]["typing_seconds"]) == (1, 9.25)
+    assert visits["page_b"] == {**visits["page_b"], "shown_at": 3.0, "submitted_at": None, "submits": 0}
+    assert db.answers_of(pid) == {"reason": "want ‘x’ \u2014 y", "att_1": 2.5}
+    db.set_status(pid, "excluded")  # by the researcher: answers are kept, the step does not move
+    assert db.submit_page(pid, "page_b", {"att_2": 1}, next_step="debrief", complete=True, now=4.0)
+    participant = db.participant_by_session("token-para-xxxxxxxxxxxxxxxxxx")
+    assert (participant["status"], participant["step"], participant["completed_at"]) == ("excluded", "page_b", None)
+    assert db.answers_of(pid)["att_2"] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not postgres_url(), reason="REPLYLAB_TEST_POSTGRES_URL is not set")
+def test_a_pooled_connection_that_died_while_idle_is_replaced_without_an_error():
+    # as after a PostgreSQL restart: the server ends every connection the pool holds
+    database = SurveyDatabase(postgres_url())
+    study_id = "t" + uuid.uuid4().hex[:12]
+    database.ensure_study(study_id, "f" * 64)
+    try:
+        database.test_study_id = study_id
+        pid = start(database, "token-dead-xxxxxxxxxxxxxxxxxx")["participant_id"]
+        assert database.participant_by_session("token-dead-xxxxxxxxxxxxxxxxxx")["participant_id"] == pid
+        with database.engine.begin() as conn:
+            ended = conn.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = '' AND pid <> pg_backend_pid() AND datname = current_database() "
+                "AND backend_type = 'client backend' AND state = 'idle'")).scalar()
+        assert ended >= 1
+        assert database.participant_by_session("token-dead-xxxxxxxxxxxxxxxxxx")["participant_id"] == pid
+        assert database.submit_page(pid, "vignette", {}, next_step="page_a")
+        assert database.participant_by_session("token-dead-xxxxxxxxxxxxxxxxxx")["step"] == "page_a"
+    finally:
+        wipe(database, study_id)
+        with database.engine.begin() as conn:
+            conn.execute(text("DELETE FROM replylab_studies WHERE study_id = :s"), {"s": study_id})
+        database.close()
+
+
 def test_idle_participants_time_out_and_free_their_slot(db):
     old = start(db, "token-old-xxxxxxxxxxxxxxxxxxxx", now=1000.0)
     later = 1000.0 + 31 * 60

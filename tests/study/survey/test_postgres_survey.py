@@ -8,9 +8,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from study.survey.export import build_export_table
+
 from study.survey.app import create_app
 from study.survey.bot import walk
+from study.survey.export import build_export_table
 from tests.study.survey.conftest import ADMIN_TOKEN, client_for, postgres_url, wipe
 
 pytestmark = [
