@@ -126,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
     from study.design.loader import load_study
     from study.survey.app import create_app
     from study.survey.db import SurveyDatabaseError
+    from study.survey.supervisor import ClosingSupervisor
 
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port}: choose a port between 1 and 65535")
@@ -177,7 +178,9 @@ def run(args: argparse.Namespace) -> int:
     )
     context.db.close()
     # uvicorn's supervisor passes the proxy and shutdown options to every worker; on
-    # SIGTERM it stops the workers (each finishes its requests in flight) and returns
-    uvicorn.run("study.survey.asgi:app_from_environment", factory=True, workers=args.workers,
-                **server_options)
+    # SIGTERM it closes the listening socket, stops the workers (each finishes its
+    # requests in flight) and returns
+    config = uvicorn.Config("study.survey.asgi:app_from_environment", factory=True,
+                            workers=args.workers, **server_options)
+    ClosingSupervisor(config, sockets=[config.bind_socket()]).run()
     return 0

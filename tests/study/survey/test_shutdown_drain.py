@@ -6,7 +6,8 @@ body follow. The consent it carries must be answered in full and stored; new
 connections must be refused meanwhile; the process must exit with code 0. A
 client that never finishes its request cannot hold the server past
 ``--shutdown-timeout``. With two workers the supervisor passes SIGTERM on and
-each worker drains in the same way.
+each worker drains in the same way; new connections are refused there too
+(the supervisor closes its own copy of the listening socket first).
 """
 
 from __future__ import annotations
@@ -140,7 +141,9 @@ def test_with_two_workers_sigterm_finishes_requests_in_flight_and_exits_zero(stu
         in_flight = [consent_in_flight(server.url, server.port) for _ in range(4)]
         time.sleep(0.5)
         server.terminate()
-        time.sleep(0.5)  # uvicorn's supervisor handles signals every 0.5 s
+        # uvicorn's supervisor handles signals every 0.5 s; then no copy of the socket is open
+        assert refuses_connections(server.port, within=3.0), "new connections were still accepted"
+        assert server.process.poll() is None, "the server exited with requests in flight"
         responses = finish(in_flight)
         exit_code = server.wait(timeout=20)
     finally:
