@@ -11,12 +11,14 @@ in ``app.state.survey``; the route modules read it from the request (see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from study.design.schema import Study
+from study.design.validity import passes_declared_checks
 from study.survey.db import SurveyDatabase
 from study.survey.flow import Step, survey_steps
 from study.survey.rendering import render_page, ui
@@ -40,6 +42,9 @@ class SurveyContext:
         self.steps_by_id = {step.id: step for step in self.steps}
         self.vignette_cache: dict = {}
         self.page_cache: dict = {}  # pages that are the same for everyone in a cell (see render_step)
+        # with ``assignment.count: valid_completes``, the rule for a complete that fills a place
+        self.valid_complete = (partial(_passes_checks, study=self.study)
+                               if self.study.assignment.count == "valid_completes" else None)
 
     async def run(self, func, *args):
         """Run a route's database work: in place on SQLite, in the thread pool otherwise.
@@ -59,6 +64,10 @@ class SurveyContext:
 
     def default_lang(self) -> str:
         return self.study.languages[0]
+
+
+def _passes_checks(answers: dict, condition: str, *, study: Study) -> bool:
+    return passes_declared_checks(answers, study, condition=condition)
 
 
 class SurveyError(Exception):

@@ -98,6 +98,7 @@ class SurveyDatabase(ResearcherQueries):
                 "Check the URL, that the server runs and that the user may create tables."
             ) from error
         self._page_cycle = compile_page_cycle(self.dialect)
+        self._verdicts: dict[Callable, dict[str, bool]] = {}  # see _valid_rows
         self._page_pool = postgresql_page_pool(self.url) if self.dialect == "postgresql" else None
         self._postgresql_submit = postgresql_submit()
 
@@ -343,19 +344,29 @@ class SurveyDatabase(ResearcherQueries):
             condition_names, now=now, timeout_minutes=timeout_minutes,
         )
 
-    @staticmethod
-    def _valid_rows(conn, rows, valid_complete):
-        """The rows less the completes whose answers fail ``valid_complete``."""
-        complete = {row.participant_id for row in rows if row.status == "complete"}
-        stored: dict[str, dict] = {}
-        if complete:
+    def _valid_rows(self, conn, rows, valid_complete):
+        """The rows less the completes whose answers fail ``valid_complete``.
+
+        A complete's answers never change (answers are only inserted, and a
+        complete participant sends no more pages), so its verdict is kept: each
+        consent reads the answers of the participants completed since the last one
+        only, not of every complete. The verdicts are kept per ``valid_complete``,
+        which the server builds once.
+        """
+        verdicts = self._verdicts.setdefault(valid_complete, {})
+        unjudged = {row.participant_id for row in rows
+                    if row.status == "complete" and row.participant_id not in verdicts}
+        stored: dict[str, dict] = {participant_id: {} for participant_id in unjudged}
+        if unjudged:
             for participant_id, item_id, value in conn.execute(
                 select(answers.c.participant_id, answers.c.item_id, answers.c.value)
-                .where(answers.c.participant_id.in_(complete))
+                .where(answers.c.participant_id.in_(unjudged))
             ):
-                stored.setdefault(participant_id, {})[item_id] = json.loads(value)
-        return [row for row in rows if row.status != "complete"
-                or valid_complete(stored.get(row.participant_id, {}), row.condition)]
+                stored[participant_id][item_id] = json.loads(value)
+        for row in rows:
+            if row.participant_id in unjudged:
+                verdicts[row.participant_id] = valid_complete(stored[row.participant_id], row.condition)
+        return [row for row in rows if row.status != "complete" or verdicts[row.participant_id]]
 
     def record_decline(self, study_id: str) -> None:
         """Count one declined consent; nothing else about the person is kept."""

@@ -27,7 +27,6 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from study.design.assignment import assign_condition
-from study.design.validity import passes_declared_checks
 from study.design.vignettes import condition_label, render_vignette
 from study.survey.context import SurveyContext, SurveyError, survey_context
 from study.survey.flow import (
@@ -332,17 +331,11 @@ def _consent(context: SurveyContext, fields: dict, token: str):
             first_step=context.step_ids[0], timeout_minutes=scheme.timeout_minutes,
             condition_names=study.condition_names, prolific=prolific,
             ip_address=fields.get("_ip") if context.store_ip else None,
-            valid_complete=_valid_complete(study) if scheme.count == "valid_completes" else None,
+            valid_complete=context.valid_complete,
         )
     except IntegrityError:  # the same session consented twice at the same moment
         return _redirect(context, "/")
     return _redirect(context, page_path(context.step_ids[0]))
-
-
-def _valid_complete(study):
-    def valid(answers: dict, condition: str) -> bool:
-        return passes_declared_checks(answers, study, condition=condition)
-    return valid
 
 
 @router.post("/consent")

@@ -7,6 +7,7 @@ the same moment, each with its own pooled connection.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -181,7 +182,7 @@ def counts_seen_by_next_arrival(db, **options) -> dict:
         seen.update(counts)
         return balanced(counts, n_assigned)
 
-    db.start_participant(db.test_study_id, session_token="token-next-xxxxxxxxxxxxxxxxxxx", lang="en",
+    db.start_participant(db.test_study_id, session_token=f"token-next-{uuid.uuid4().hex}", lang="en",
                          choose_condition=record, first_step="vignette", timeout_minutes=30,
                          condition_names=CONDITIONS, **options)
     return seen
@@ -293,3 +294,23 @@ def test_counting_valid_completes_leaves_out_completes_that_fail_the_declared_ch
     expected[passed["condition"]] += 1  # the one who failed the attention check fills no place
     assert seen == expected
     assert failed["condition"] in CONDITIONS
+
+
+def test_verdicts_kept_between_consents_count_each_new_complete_once_and_rightly(db):
+    # each consent judges only those completed since the last one; the counts must not drift
+    def attention_passed(answers, condition):
+        return answers.get("attn_1") == 5
+
+    def counts_days_later(days):  # by then the earlier arrivals that only looked have timed out
+        return counts_seen_by_next_arrival(db, valid_complete=attention_passed,
+                                           now=time.time() + 86400 * days)
+
+    expected = dict.fromkeys(CONDITIONS, 0)
+    for i, attention in enumerate([5, 3, 5, 5, 3, 5, 3]):
+        row = start(db, f"token-verdict-{i:02d}-xxxxxxxxxxxxxx")
+        assert counts_days_later(i + 1) == expected  # seen while not yet complete (idle by then)
+        db.submit_page(row["participant_id"], "vignette", {"attn_1": attention}, next_step="debrief",
+                       complete=True)
+        expected[row["condition"]] += attention == 5
+    assert counts_days_later(100) == expected
+    assert sum(expected.values()) == 4
