@@ -75,6 +75,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "implies --proxy-headers")
     parser.add_argument("--shutdown-timeout", metavar="SECONDS", type=int, default=10,
                         help="on SIGTERM, wait this long for requests in flight (default 10)")
+    parser.add_argument("--study-file-changed", action="store_true",
+                        help="serve a study file that differs from the one this database began "
+                             "with (a deliberate change during data collection); without it the "
+                             "server refuses to start")
 
 
 def proxy_settings(args: argparse.Namespace) -> dict:
@@ -148,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
     except SurveyDatabaseError as error:
         raise UserError(str(error)) from error
     context = app.state.survey
+    _check_study_file(study, context, accept=args.study_file_changed)
     base = f"http://{args.host}:{args.port}"
     print(f"replylab serve: study {study.id!r} ({', '.join(study.condition_names)}), "
           f"database {context.db}")
@@ -184,3 +189,22 @@ def run(args: argparse.Namespace) -> int:
                             workers=args.workers, **server_options)
     ClosingSupervisor(config, sockets=[config.bind_socket()]).run()
     return 0
+
+
+def _check_study_file(study, context, *, accept: bool) -> None:
+    """Refuse a study file that changed since the database began serving it, unless accepted."""
+    before, now = context.served_file_hash, study.file_hash
+    if not before or not now or before == now:
+        return
+    if not accept:
+        context.db.close()
+        raise UserError(
+            f"the study file {study.path} has changed since this database began serving study "
+            f"{study.id!r} (sha256 {before[:12]}... then, {now[:12]}... now): answers collected under "
+            "both versions would end up in one data set.\n"
+            "If the change is deliberate (a typo fixed, a text made clearer), start again with "
+            "--study-file-changed and note the change in your report; otherwise serve the earlier "
+            "file, or start a new database with --db.")
+    context.db.accept_study_file(study.id, now)
+    print(f"replylab serve: the study file changed during data collection (sha256 {before[:12]}... "
+          f"-> {now[:12]}...); serving the new one (--study-file-changed)", file=sys.stderr)

@@ -26,10 +26,12 @@ from study.design.vignettes import render_vignette
 from study.survey import admin_routes, health_routes, participant_routes
 from study.survey.context import SurveyContext, SurveyError, error_response
 from study.survey.db import SurveyDatabase
+from study.survey.engine import POSTGRESQL_ENGINE_CONNECTIONS, POSTGRESQL_PAGE_CONNECTIONS
 from study.survey.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit, SecurityHeaders
 from study.survey.rendering import environment, markdown_to_html, preferred_language, ui
 
-WORKER_THREADS = 16  # = the PostgreSQL engine's pool_size (study.survey.engine)
+# = the connections one process keeps to PostgreSQL (study.survey.engine)
+WORKER_THREADS = POSTGRESQL_PAGE_CONNECTIONS + POSTGRESQL_ENGINE_CONNECTIONS
 
 
 def _warm_up(context: SurveyContext) -> None:
@@ -78,7 +80,7 @@ def create_app(
     if isinstance(study, (str, os.PathLike)):
         study = load_study(study)
     db = SurveyDatabase(db_url)
-    db.ensure_study(study.id, study.file_hash or "")
+    served_file_hash = db.ensure_study(study.id, study.file_hash or "")
     context = SurveyContext(
         study=study,
         db=db,
@@ -86,7 +88,9 @@ def create_app(
         secret=db.secret_key(),
         secure_cookies=secure_cookies,
         store_ip=store_ip or study.store_ip,
+        served_file_hash=served_file_hash,
     )
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         # No more worker threads than pooled connections: extra threads would only

@@ -34,6 +34,8 @@ class SurveyContext:
     secret: bytes
     secure_cookies: bool = False
     store_ip: bool = False
+    #: the hash of the study file this database last served (see ``SurveyDatabase.ensure_study``)
+    served_file_hash: str | None = None
     steps: list[Step] = field(default_factory=list)
 
     def __post_init__(self):

@@ -11,7 +11,8 @@ and then both take the last slot; on PostgreSQL the same is done by locking
 the study's row with ``SELECT ... FOR UPDATE``.
 
 >>> db = SurveyDatabase("sqlite://")
->>> db.ensure_study("demo", "0" * 64)
+>>> db.ensure_study("demo", "0" * 64)[:8]  # the hash of the study file it began with
+'00000000'
 >>> db.start_participant("demo", session_token="t1", lang="en",
 ...                      choose_condition=lambda counts, n: "public", condition_names=["public"],
 ...                      first_step="vignette", timeout_minutes=30)["condition"]
@@ -192,8 +193,13 @@ class SurveyDatabase(ResearcherQueries):
                 conn.exec_driver_sql(f"ALTER TABLE {page_visits.name} ADD COLUMN {column.name} {kind}")
 
     # -- setup -------------------------------------------------------------
-    def ensure_study(self, study_id: str, file_hash: str) -> None:
-        """Register a study (once); its row serialises assignment."""
+    def ensure_study(self, study_id: str, file_hash: str) -> str:
+        """Register a study (once); its row serialises assignment.
+
+        Returns the hash of the study file the database was registered with (or
+        last accepted, see :meth:`accept_study_file`), so that a server can tell
+        when the file has changed since data collection began.
+        """
         statement = (
             self._insert(studies)
             .values(study_id=study_id, file_hash=file_hash, n_assigned=0, declines=0)
@@ -201,6 +207,14 @@ class SurveyDatabase(ResearcherQueries):
         )
         with self._write() as conn:
             conn.execute(statement)
+            return conn.execute(
+                select(studies.c.file_hash).where(studies.c.study_id == study_id)).scalar_one()
+
+    def accept_study_file(self, study_id: str, file_hash: str) -> None:
+        """Record ``file_hash`` as the study file this database now serves."""
+        with self._write() as conn:
+            conn.execute(update(studies).where(studies.c.study_id == study_id)
+                         .values(file_hash=file_hash))
 
     def secret_key(self) -> bytes:
         """The database's signing secret, created on first use and kept across restarts."""
