@@ -3,7 +3,10 @@
 :class:`SurveyDatabase` hides the difference between the two. It holds one
 engine (with its connection pool) per process; every method runs one short
 transaction with parameterized SQL (SQLAlchemy Core) and commits before it
-returns, so an answer the server acknowledged is on disk.
+returns, so an answer the server acknowledged is on disk. The page cycle
+(looking up a session, storing a page) runs compiled statements on the driver
+(:mod:`study.survey.statements`); on PostgreSQL on a pool of its own, one
+statement per call.
 
 SQLite runs in WAL mode (see :mod:`study.survey.engine`). Write transactions
 start with ``BEGIN IMMEDIATE``, so two arrivals cannot both read the counts
