@@ -1,8 +1,13 @@
 """Time ``analysis.process`` against pyprocessmacro: models 1, 7, 14 and a multicategorical model 4.
 
-"ours" is the whole ``analysis.process.process`` call (checks, coding, every
-regression with its tables, probing, Johnson-Neyman, the bootstrap and its
-intervals); "ppm" is pyprocessmacro's ``Process`` with the same model, data and
+"ours" is the whole ``analysis.process.process`` call: checks, coding, every
+regression, probing, Johnson-Neyman, the bootstrap and its intervals, and every
+public table of the result. No table is built lazily: the call returns every
+field (``coefficients``, ``model_summary``, ``interaction_tests``,
+``conditional_effects``, ``jn``, ``indirect``, ``conditional_indirect``,
+``index``, ...) as a finished DataFrame, so the time of the call is the time of
+call plus tables (``summary()`` text, ``to_frame()`` and ``plot_data()`` are
+not timed). "ppm" is pyprocessmacro's ``Process`` with the same model, data and
 number of resamples (``suppr_init=True``: it estimates everything at
 construction and prints nothing). One simulated data set per model and N
 (continuous x and w, a = 0.4, the moderation 0.3, b = 0.4, c' = 0.2, unit

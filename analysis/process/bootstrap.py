@@ -2,13 +2,15 @@
 
 The base variables and every product term that any equation uses become the
 columns of one matrix Z (centred at the sample means; slopes do not change
-because every equation has a constant). ``analysis._bootstrap.bootstrap_sums``
-turns the resample indices (drawn by ``iter_resample_indices``, so a seed
-gives the same resamples as ``analysis.mediation``) into each resample's sums
-and cross-product sums of Z. From those, each equation's centred SSCP entries
-are vectors over the resamples, and its slopes come from Gaussian elimination
-run on all resamples at once (a loop over the few predictors, none over the
-resamples).
+because every equation has a constant). :func:`pair_sums` turns the resample
+indices (drawn by ``iter_resample_indices``, so a seed gives the same
+resamples as ``analysis.mediation``) into each resample's sums of Z and of
+the cross-products the equations use (``analysis._bootstrap.bootstrap_sums``
+forms every pair; the outcomes' squares, for one, are never needed), counting
+them as ``analysis._bootstrap`` does. From those, each equation's centred SSCP
+entries are vectors over the resamples, and its slopes come from Gaussian
+elimination run on all resamples at once (a loop over the few predictors,
+none over the resamples).
 
 >>> from analysis.process.design import Equation, Term
 >>> rng = np.random.default_rng(1)
@@ -25,10 +27,17 @@ import warnings
 
 import numpy as np
 
-from analysis._bootstrap import bootstrap_sums, iter_resample_indices
+from analysis._bootstrap import iter_resample_indices, single_threaded_blas
+from analysis._bootstrap_counts import _reused_count_buffers
 from analysis.process.design import Equation, Term
 
 _SINGULAR = 1e-10  # as analysis._bootstrap_regression: a relative pivot or sum of squares below it counts as 0
+# The products counts @ products are skinny (a chunk of resamples x n cases times n x a few columns).
+# OpenBLAS runs a dedicated small-matrix kernel when rows * columns * cases stays within 100**3,
+# several times faster on these shapes than its general one, so the products are split into
+# pieces of at most 16 columns and row blocks that stay within that size (benchmarks/process.py).
+_SMALL_PRODUCT = 100**3
+_PIECE_COLUMNS = 16
 
 
 def _term_column(term: Term, columns: dict[str, np.ndarray]) -> np.ndarray:
@@ -91,34 +100,95 @@ def _solve_positive_definite(lhs: list[list[np.ndarray]], rhs: list[np.ndarray],
     return solution, singular
 
 
-def solve_equations(sums: np.ndarray, n_draws: int, d: int, equations: list[Equation], positions: dict[str, int]) -> dict[str, np.ndarray]:
+def solve_equations(
+    sums: np.ndarray, n_draws: int, d: int, equations: list[Equation], positions: dict[str, int],
+    rows: dict[tuple[int, int], int] | None = None,
+) -> dict[str, np.ndarray]:
     """Each equation's coefficients in every resample from the resamples' sums; the constant's entry is NaN.
 
     ``sums`` is (d + d(d+1)/2, n_resamples): each resample's sums of the d
     stacked columns and of their pairwise products (``bootstrap_sums``,
-    transposed). Resamples in which an equation's predictors are collinear
-    get NaN throughout.
+    transposed). With ``rows`` (pair ``(i, j)``, ``i <= j``, to its row of
+    ``sums``) only the pairs the equations use need to be there (the first d
+    rows are always the sums). Resamples in which an equation's predictors are
+    collinear get NaN throughout. The coefficients are (n_resamples, p) arrays
+    in column-major order, so that each coefficient's draws are contiguous.
     """
-    left, right = np.triu_indices(d)
-    pair = {(int(i), int(j)): d + k for k, (i, j) in enumerate(zip(left, right))}
+    return _solve_all(sums, n_draws, d, equations, positions, rows)[0]
+
+
+def _solve_all(sums, n_draws, d, equations, positions, rows=None):
+    """:func:`solve_equations`, and which resamples are singular in any equation."""
+    if rows is None:
+        left, right = np.triu_indices(d)
+        rows = {(int(i), int(j)): d + k for k, (i, j) in enumerate(zip(left, right))}
     cache: dict[tuple[int, int], np.ndarray] = {}
 
     def centred(i: int, j: int) -> np.ndarray:
         key = (min(i, j), max(i, j))
         if key not in cache:
-            cache[key] = sums[pair[key]] - sums[key[0]] * sums[key[1]] / n_draws
+            cache[key] = sums[rows[key]] - sums[key[0]] * sums[key[1]] / n_draws
         return cache[key]
 
-    coefs = {}
+    coefs, failed = {}, np.zeros(sums.shape[1], dtype=bool)
     for equation in equations:
         predictors = [positions[term.name] for term in equation.terms[1:]]
         outcome = positions[equation.outcome]
         lhs = [[centred(i, j) for j in predictors] for i in predictors]
         slopes, singular = _solve_positive_definite(lhs, [centred(i, outcome) for i in predictors])
-        coef = np.column_stack([np.full(singular.shape, np.nan), *slopes])
+        coef = np.empty((singular.shape[0], 1 + len(slopes)), order="F")
+        coef[:, 0] = np.nan
+        for j, slope in enumerate(slopes, start=1):
+            coef[:, j] = slope
         coef[singular] = np.nan
         coefs[equation.outcome] = coef
-    return coefs
+        failed |= singular
+    return coefs, failed
+
+
+def used_pairs(equations: list[Equation], positions: dict[str, int]) -> list[tuple[int, int]]:
+    """The pairs ``(i, j)`` (``i <= j``) of stacked columns whose cross-products some equation needs."""
+    pairs = set()
+    for equation in equations:
+        columns = [positions[term.name] for term in equation.terms[1:]] + [positions[equation.outcome]]
+        for a, i in enumerate(columns[:-1]):  # predictor x predictor and predictor x outcome; not outcome x outcome
+            for j in columns[a:]:
+                pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)
+
+
+def pair_sums(matrix: np.ndarray, pairs: list[tuple[int, int]], blocks, n_resamples: int) -> np.ndarray:
+    """Each resample's sums of the columns of ``matrix`` and of the products of ``pairs``: (d + len(pairs), n_resamples).
+
+    The resample indices come in ``blocks`` (``iter_resample_indices``); each
+    block's counts (``analysis._bootstrap_counts``) are multiplied by the
+    per-case products in pieces of at most ``_PIECE_COLUMNS`` columns and row
+    blocks within ``_SMALL_PRODUCT``.
+    """
+    n = matrix.shape[0]
+    left, right = (np.array(side, dtype=np.intp) for side in zip(*pairs)) if pairs else (np.empty(0, np.intp),) * 2
+    products = np.concatenate([matrix, matrix[:, left] * matrix[:, right]], axis=1)
+    width = products.shape[1]
+    pieces = [(start, min(width, start + _PIECE_COLUMNS)) for start in range(0, width, _PIECE_COLUMNS)]
+    factors = [np.ascontiguousarray(products[:, start:stop]) for start, stop in pieces]
+    outs = [np.empty((n_resamples, stop - start)) for start, stop in pieces]
+    buffers, done = None, 0
+    with single_threaded_blas():
+        for block in blocks:
+            rows, n_draws = block.shape
+            if buffers is None or buffers.counts.shape[0] < rows or buffers.n_draws != n_draws:
+                buffers = _reused_count_buffers(rows, n, n_draws)
+            counts = buffers.count(block)
+            for factor, out in zip(factors, outs):
+                most = max(1, min(rows, _SMALL_PRODUCT // (n * factor.shape[1])))
+                step = -(-rows // -(-rows // most))  # equal row blocks: no thin remainder
+                for first in range(0, rows, step):
+                    last = min(rows, first + step)
+                    np.matmul(counts[first:last], factor, out=out[done + first : done + last])
+            done += rows
+    if done != n_resamples:
+        raise ValueError(f"the index blocks held {done} resamples; expected n_resamples = {n_resamples}.")
+    return np.concatenate([out.T for out in outs]) if len(outs) > 1 else np.ascontiguousarray(outs[0].T)
 
 
 def bootstrap_coefficients(
@@ -127,10 +197,12 @@ def bootstrap_coefficients(
     """Per equation (by outcome), its coefficients in each of ``n_boot`` case resamples, shape (n_boot, p)."""
     matrix, positions = stacked_columns(equations, columns)
     n, d = matrix.shape
+    pairs = used_pairs(equations, positions)
     blocks = iter_resample_indices(n, n_boot, np.random.default_rng(seed))
-    sums, n_draws = bootstrap_sums(matrix, blocks, n_boot)
-    coefs = solve_equations(np.ascontiguousarray(sums.T), n_draws, d, equations, positions)
-    failed = int(np.isnan(np.column_stack([coef[:, 1:] for coef in coefs.values()])).any(axis=1).sum())
+    sums = pair_sums(matrix, pairs, blocks, n_boot)
+    rows = {pair: d + k for k, pair in enumerate(pairs)}
+    coefs, singular = _solve_all(sums, n, d, equations, positions, rows)
+    failed = int(np.count_nonzero(singular))
     if failed:
         warnings.warn(
             f"{failed} of {n_boot} bootstrap resamples could not be estimated (collinear predictors in the "

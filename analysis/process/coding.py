@@ -112,15 +112,27 @@ def process_percentiles(values: np.ndarray, probabilities=PERCENTILES) -> np.nda
     """Percentiles as PROCESS computes them: order statistic ``p (n + 1)``, linearly interpolated.
 
     (Hayes' PROCESS, all versions; SPSS's default percentile definition.) The
-    position is clipped to the first and last case.
+    position is clipped to the first and last case. Only the order statistics
+    used are put in place (``np.partition``), not the whole sample sorted.
     """
-    ordered = np.sort(np.asarray(values, dtype=np.float64))
-    n = ordered.size
+    values = np.asarray(values, dtype=np.float64)
+    n = values.size
     position = np.clip(np.asarray(probabilities) * (n + 1), 1.0, float(n))
     low = np.floor(position).astype(int)
     fraction = position - low
     high = np.minimum(low + 1, n)
+    ordered = np.partition(values, np.unique(np.concatenate([low, high]) - 1))
     return ordered[low - 1] + (ordered[high - 1] - ordered[low - 1]) * fraction
+
+
+def two_values_at_most(values: np.ndarray) -> bool:
+    """Whether ``values`` take at most two distinct values (every one is the minimum or the maximum).
+
+    >>> two_values_at_most(np.array([0.0, 1.0, 1.0])), two_values_at_most(np.array([0.0, 0.5, 1.0]))
+    (True, False)
+    """
+    low, high = values.min(), values.max()
+    return not ((values != low) & (values != high)).any()
 
 
 def moderator_values(values: np.ndarray, given, name: str) -> np.ndarray:
@@ -134,7 +146,7 @@ def moderator_values(values: np.ndarray, given, name: str) -> np.ndarray:
         if probe.ndim != 1 or probe.size == 0 or not np.isfinite(probe).all():
             raise ValueError(f"{name}_values must be one or more finite numbers; got {given!r}.")
         return probe
-    distinct = np.unique(values)
-    if distinct.size == 2:
-        return distinct
+    low, high = values.min(), values.max()
+    if low < high and two_values_at_most(values):
+        return np.array([low, high], dtype=np.float64)
     return process_percentiles(values)

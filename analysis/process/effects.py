@@ -17,6 +17,7 @@ times the moderators' values (Hayes 2022, ch. 7 and 11): ``a1 + a3 w`` for
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def path_effect(coef: np.ndarray, equation: Equation, source: str, values: dict[
     """The conditional effect of ``source`` on the equation's outcome at moderator ``values``."""
     total = np.zeros(coef.shape[:-1])
     for position, rest in _moderated_terms(equation, source, values):
-        total = total + coef[..., position] * np.prod([values[name] for name in rest])
+        total = total + coef[..., position] * math.prod([values[name] for name in rest])
     return total
 
 
@@ -47,7 +48,7 @@ def path_weights(equation: Equation, source: str, values: dict[str, float]) -> n
     """The vector ``L`` with ``path_effect = L @ coef`` (for its standard error ``sqrt(L' V L)``)."""
     weights = np.zeros(len(equation.terms))
     for position, rest in _moderated_terms(equation, source, values):
-        weights[position] = np.prod([values[name] for name in rest])
+        weights[position] = math.prod([values[name] for name in rest])
     return weights
 
 

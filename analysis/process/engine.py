@@ -25,7 +25,7 @@ from analysis.process.bootstrap import bootstrap_coefficients
 from analysis.process.coding import code_x, moderator_values
 from analysis.process.design import design_matrix, equation_terms, total_effect_equation
 from analysis.process.indirect import bootstrap_tables
-from analysis.process.ols import HC_TYPES, fit_ols, r2_change
+from analysis.process.ols import HC_TYPES, fit_ols
 from analysis.process.probing import EFFECT_COLUMNS, conditional_effects, johnson_neyman
 from analysis.process.result import JohnsonNeyman, ProcessResult
 from analysis.process.spec import model_spec
@@ -33,7 +33,8 @@ from analysis.process.spec import model_spec
 COEFFICIENT_COLUMNS = ["coef", "se", "t", "p", "ci_low", "ci_high"]
 SUMMARY_COLUMNS = ["r2", "F", "df1", "df2", "p"]
 TEST_COLUMNS = ["r2_change", "F", "df1", "df2", "p"]
-# the labels of every fit's tables, built once rather than per table (as in analysis.mediation)
+# the labels of every fit's tables, built once rather than per table (as in analysis.mediation); each table
+# gets its own view, so that renaming one table's labels leaves the others alone
 _COEFFICIENT_INDEX, _SUMMARY_INDEX = pd.Index(COEFFICIENT_COLUMNS), pd.Index(SUMMARY_COLUMNS)
 _EFFECT_INDEX, _TEST_INDEX = pd.Index(EFFECT_COLUMNS), pd.Index(TEST_COLUMNS)
 
@@ -61,16 +62,26 @@ def _check_settings(n_boot, ci, ci_method, seed, hc) -> tuple[int, float, int]:
 def _complete_columns(data: pd.DataFrame, x: str, names: list[str]) -> tuple[pd.Series, dict[str, np.ndarray], int]:
     """Listwise deletion: x as a Series (it may be categorical), the other columns as float arrays.
 
-    Plain numeric columns without missing values take a numpy path; anything
-    else goes through ``analysis._checks`` for its checks and messages.
+    Plain numeric columns without missing values take a numpy path (each
+    column is fetched once); anything else goes through ``analysis._checks``
+    for its checks and messages.
     """
     x_column = data[x]
-    if all(isinstance(data[name].dtype, np.dtype) and data[name].dtype.kind in "iuf" for name in names) and not x_column.isna().any():
-        block = np.array([data[name].to_numpy() for name in names], dtype=np.float64)
+    series = [data[name] for name in names]
+    if all(isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf" for column in series) and not _has_missing(x_column):
+        block = np.array([column.to_numpy() for column in series], dtype=np.float64)
         if np.isfinite(block).all() and (block.min(axis=1) < block.max(axis=1)).all():
             return x_column, dict(zip(names, block)), 0
     kept, dropped = complete_rows(data, [x, *names])
     return kept[x], {name: numeric_column(kept, name).to_numpy() for name in names}, dropped
+
+
+def _has_missing(column: pd.Series) -> bool:
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
+        return False
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f":
+        return bool(np.isnan(column.to_numpy()).any())
+    return bool(column.isna().any())
 
 
 def _check_roles(spec, m, w, z, mediators, w_values=None, z_values=None) -> None:
@@ -92,20 +103,20 @@ def _check_roles(spec, m, w, z, mediators, w_values=None, z_values=None) -> None
 
 
 def _coefficient_table(fit, equation, level) -> pd.DataFrame:
-    return pd.DataFrame(fit.table(level), index=_labels(tuple(equation.names), "term"), columns=_COEFFICIENT_INDEX)
+    return pd.DataFrame(fit.table(level), index=_labels(tuple(equation.names), "term").view(), columns=_COEFFICIENT_INDEX.view())
 
 
 def _effect_rows(fit, equation, x_terms, level) -> pd.DataFrame:
     rows = [equation.names.index(term) for term in x_terms]
     table = fit.table(level)[rows]
-    return pd.DataFrame(table, index=_labels(tuple(x_terms), "contrast"), columns=_EFFECT_INDEX)
+    return pd.DataFrame(table, index=_labels(tuple(x_terms), "contrast").view(), columns=_EFFECT_INDEX.view())
 
 
-def _interaction_tests(fits, designs, equations, responses, moderator_columns) -> pd.DataFrame | None:
-    """Wald F (robust with hc) and OLS R-squared change of each set of product terms, as PROCESS reports them."""
-    rows = []
+@functools.lru_cache(maxsize=256)
+def _interaction_sets(equations: tuple, moderator_columns: frozenset) -> tuple[tuple[str, str, tuple[int, ...]], ...]:
+    """``(outcome, label, positions)`` of each set of product terms PROCESS tests, per equation."""
+    found = []
     for equation in equations:
-        fit, design, response = fits[equation.outcome], designs[equation.outcome], responses[equation.outcome]
         groups: dict[tuple, list[int]] = {}
         for position, term in enumerate(equation.terms):
             moderators = tuple(part for part in term.parts if part in moderator_columns)
@@ -120,13 +131,23 @@ def _interaction_tests(fits, designs, equations, responses, moderator_columns) -
             mine = [(key, positions) for key, positions in groups.items() if key[0] == focal]
             if len(mine) > 1 and all(len(key[1]) == 1 for key, _ in mine):
                 sets.append(sorted(p for _, positions in mine for p in positions))
-        for positions in sets:
-            label = ", ".join(equation.names[p] for p in positions)
-            change = r2_change(design, response, positions, fit.r2)
-            rows.append((equation.outcome, label, change, *fit.wald(positions)))
-    if not rows:
+        names = equation.names
+        found += [(equation.outcome, ", ".join(names[p] for p in positions), tuple(positions)) for positions in sets]
+    return tuple(found)
+
+
+def _interaction_tests(fits, equations, moderator_columns) -> pd.DataFrame | None:
+    """Wald F (robust with hc) and OLS R-squared change of each set of product terms, as PROCESS reports them."""
+    sets = _interaction_sets(tuple(equations), frozenset(moderator_columns))
+    if not sets:
         return None
-    return pd.DataFrame(dict(zip(["outcome", "term", *TEST_COLUMNS], map(list, zip(*rows)))))
+    rows = [(fits[outcome].r2_change(positions), *fits[outcome].wald(positions)) for outcome, _, positions in sets]
+    values = np.array(rows)
+    return pd.DataFrame({
+        "outcome": [outcome for outcome, _, _ in sets], "term": [label for _, label, _ in sets],
+        "r2_change": values[:, 0], "F": values[:, 1], "df1": values[:, 2].astype(np.int64),
+        "df2": values[:, 3].astype(np.int64), "p": values[:, 4],
+    })
 
 
 def process(
@@ -227,15 +248,13 @@ def process(
     if n < n_predictors + 2:
         raise ValueError(f"only {n} complete cases for {n_predictors} coefficients; the model needs at least {n_predictors + 2}.")
 
-    fits, designs, responses, coefficients, summary = {}, {}, {}, {}, []
+    fits, coefficients, summary = {}, {}, []
     for equation in equations:
-        design, response = design_matrix(equation, columns, n), columns[equation.outcome]
-        fit = fit_ols(design, response, hc)
-        fits[equation.outcome], designs[equation.outcome], responses[equation.outcome] = fit, design, response
+        fit = fits[equation.outcome] = fit_ols(design_matrix(equation, columns, n), columns[equation.outcome], hc)
         coefficients[equation.outcome] = _coefficient_table(fit, equation, level)
         summary.append((fit.r2, *fit.wald(np.arange(1, len(equation.terms)))))
-    model_summary = pd.DataFrame(np.array(summary), index=_labels(tuple(eq.outcome for eq in equations), "outcome"), columns=_SUMMARY_INDEX)
-    interaction_tests = _interaction_tests(fits, designs, equations, responses, set(moderators))
+    model_summary = pd.DataFrame(np.array(summary), index=_labels(tuple(eq.outcome for eq in equations), "outcome").view(), columns=_SUMMARY_INDEX.view())
+    interaction_tests = _interaction_tests(fits, equations, set(moderators))
 
     probe = {name: moderator_values(columns[name], w_values if role == "w" else z_values, role) for name, role in moderators.items()}
     y_equation, y_fit = equations[-1], fits[y]
@@ -255,14 +274,14 @@ def process(
         if not spec.direct:
             direct_effect = _effect_rows(y_fit, y_equation, x_terms, level)
             positions = [y_equation.names.index(term) for term in x_terms]
-            omnibus_rows["direct"] = (r2_change(designs[y], columns[y], positions, y_fit.r2), *y_fit.wald(positions))
+            omnibus_rows["direct"] = (y_fit.r2_change(positions), *y_fit.wald(positions))
         if not (spec.first_stage or spec.second_stage or spec.direct):
             total = total_effect_equation(x_terms, y, covariate_names)
             total_design = design_matrix(total, columns, n)
             total_fit = fit_ols(total_design, columns[y], hc)
             total_effect = _effect_rows(total_fit, total, x_terms, level)
             positions = list(range(1, 1 + len(x_terms)))
-            omnibus_rows = {"total": (r2_change(total_design, columns[y], positions, total_fit.r2), *total_fit.wald(positions)), **omnibus_rows}
+            omnibus_rows = {"total": (total_fit.r2_change(positions), *total_fit.wald(positions)), **omnibus_rows}
         if categorical and len(x_terms) > 1 and omnibus_rows:
             omnibus = pd.DataFrame.from_dict(omnibus_rows, orient="index", columns=TEST_COLUMNS)
         boot = bootstrap_coefficients(equations, columns, n_boot=n_boot, seed=seed)

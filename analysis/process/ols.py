@@ -9,8 +9,9 @@ and p coefficients, the covariance is ``(X'X)^-1 X' diag(omega) X (X'X)^-1`` wit
 
 as in PROCESS (Hayes & Cai 2007). F tests of a set of coefficients are Wald
 tests with that covariance (``b' V^-1 b / q`` on q and n - p df): the usual F
-when ``hc`` is None, the robust F otherwise; the R-squared change always comes
-from refitting OLS without the set.
+when ``hc`` is None, the robust F otherwise; the R-squared change is always the
+OLS one (what refitting without the set would lose, taken from the full fit:
+:meth:`OLSFit.r2_change`).
 
 >>> rng = np.random.default_rng(0)
 >>> design = np.column_stack([np.ones(30), rng.normal(size=30)])
@@ -24,13 +25,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.lapack import dgeqrf, dorgqr, dtrtri
+from scipy.special import fdtrc, stdtr, stdtrit
 
 HC_TYPES = (None, "HC0", "HC1", "HC2", "HC3", "HC4")
 
 
 @dataclass(frozen=True, eq=False)
 class OLSFit:
-    """One regression: coefficients, their covariance (classical or HC) and fit statistics."""
+    """One regression: coefficients, their covariance (classical or HC) and fit statistics.
+
+    ``xtx_inv`` is ``(X'X)^-1`` and ``ss_total`` the total sum of squares of the
+    outcome: with them :meth:`r2_change` needs no second regression.
+    """
 
     coef: np.ndarray
     cov: np.ndarray
@@ -38,6 +45,8 @@ class OLSFit:
     mse: float
     df_resid: int
     n: int
+    xtx_inv: np.ndarray | None = None
+    ss_total: float = np.nan
 
     @property
     def se(self) -> np.ndarray:
@@ -49,18 +58,24 @@ class OLSFit:
 
     def wald(self, columns) -> tuple[float, int, int, float]:
         """Wald F of the coefficients in ``columns`` being 0: ``(F, df1, df2, p)``."""
-        from scipy.special import fdtrc
-
         columns = np.asarray(columns)
         b = self.coef[columns]
         statistic = float(b @ np.linalg.solve(self.cov[np.ix_(columns, columns)], b)) / columns.size
         return statistic, int(columns.size), self.df_resid, float(fdtrc(columns.size, self.df_resid, statistic))
 
+    def r2_change(self, columns) -> float:
+        """The OLS R-squared lost when the coefficients in ``columns`` are dropped.
+
+        The residual sum of squares grows by ``b_S' [(X'X)^-1_SS]^-1 b_S`` (the
+        classical Wald numerator), so no reduced model is fitted.
+        """
+        columns = np.asarray(columns)
+        b = self.coef[columns]
+        return float(b @ np.linalg.solve(self.xtx_inv[np.ix_(columns, columns)], b)) / self.ss_total
+
 
 def linear_table(estimate, se, df, level) -> np.ndarray:
     """Rows of ``estimate, se, t, p, ci_low, ci_high`` for estimates with t-based inference on ``df``."""
-    from scipy.special import stdtr, stdtrit
-
     estimate, se = np.asarray(estimate, dtype=np.float64), np.asarray(se, dtype=np.float64)
     t = estimate / se
     margin = stdtrit(df, 1 - (1 - level) / 2) * se
@@ -68,47 +83,50 @@ def linear_table(estimate, se, df, level) -> np.ndarray:
 
 
 def fit_ols(design: np.ndarray, y: np.ndarray, hc: str | None = None) -> OLSFit:
-    """Least squares of ``y`` on ``design`` (first column the constant), with ``hc`` covariance."""
+    """Least squares of ``y`` on ``design`` (first column the constant), with ``hc`` covariance.
+
+    One Householder QR of ``[design, y]`` (LAPACK ``dgeqrf``) gives R, ``Q'y``
+    and the residual sum of squares together; Q itself is formed only for the
+    leverages of HC2-HC4.
+    """
     n, p = design.shape
-    q, r = np.linalg.qr(design)
-    if np.abs(np.diag(r)).min() <= 1e-10 * np.abs(np.diag(r)).max():
+    augmented = np.empty((n, p + 1), order="F")
+    augmented[:, :p] = design
+    augmented[:, p] = y
+    factored, tau, _, info = dgeqrf(augmented, overwrite_a=1)
+    r = np.triu(factored[:p, :p])
+    diagonal = np.abs(np.diag(r))
+    if info != 0 or diagonal.min() <= 1e-10 * diagonal.max():
         raise ValueError("the predictors of a regression are collinear (a column is constant or a copy of others).")
-    r_inv = np.linalg.inv(r)
-    coef = r_inv @ (q.T @ y)
+    r_inv, _ = dtrtri(r)
+    coef = r_inv @ factored[:p, p]
     resid = y - design @ coef
     df_resid = n - p
     ss_resid = float(resid @ resid)
     centred = y - y.mean()
-    r2 = 1.0 - ss_resid / float(centred @ centred)
+    ss_total = float(centred @ centred)
+    r2 = 1.0 - ss_resid / ss_total
     mse = ss_resid / df_resid
     bread = r_inv @ r_inv.T  # (X'X)^-1
     if hc is None:
         cov = mse * bread
     else:
-        leverage = (q * q).sum(axis=1)
         squared = resid * resid
         if hc in ("HC0", "HC1"):
             omega = squared
-        elif hc == "HC2":
-            omega = squared / (1 - leverage)
-        elif hc == "HC3":
-            omega = squared / (1 - leverage) ** 2
-        elif hc == "HC4":
-            omega = squared / (1 - leverage) ** np.minimum(4.0, n * leverage / p)
         else:
-            raise ValueError(f"hc must be one of {HC_TYPES}; got {hc!r}.")
+            q = dorgqr(factored[:, :p], tau[:p], overwrite_a=0)[0]
+            leverage = (q * q).sum(axis=1)
+            if hc == "HC2":
+                omega = squared / (1 - leverage)
+            elif hc == "HC3":
+                omega = squared / (1 - leverage) ** 2
+            elif hc == "HC4":
+                omega = squared / (1 - leverage) ** np.minimum(4.0, n * leverage / p)
+            else:
+                raise ValueError(f"hc must be one of {HC_TYPES}; got {hc!r}.")
         scaled = design.T * omega
         cov = bread @ (scaled @ design) @ bread
         if hc == "HC1":
             cov *= n / df_resid
-    return OLSFit(coef=coef, cov=cov, r2=r2, mse=mse, df_resid=df_resid, n=n)
-
-
-def r2_change(design: np.ndarray, y: np.ndarray, columns, full_r2: float) -> float:
-    """The OLS R-squared lost when ``columns`` are dropped from ``design``."""
-    keep = np.setdiff1d(np.arange(design.shape[1]), np.asarray(columns))
-    reduced = design[:, keep]
-    coef, *_ = np.linalg.lstsq(reduced, y, rcond=None)
-    resid = y - reduced @ coef
-    centred = y - y.mean()
-    return full_r2 - (1.0 - float(resid @ resid) / float(centred @ centred))
+    return OLSFit(coef=coef, cov=cov, r2=r2, mse=mse, df_resid=df_resid, n=n, xtx_inv=bread, ss_total=ss_total)

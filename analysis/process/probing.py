@@ -19,11 +19,14 @@ in 20 equal steps, with the transition points added.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
 import pandas as pd
+from scipy.special import stdtrit
 
+from analysis.process.coding import two_values_at_most
 from analysis.process.effects import path_moderators, path_weights
 from analysis.process.ols import OLSFit, linear_table
 
@@ -47,17 +50,26 @@ def conditional_effects(
     moderators = sorted(set().union(*(path_moderators(equation, term, roles) for term in x_terms)), key=list(roles).index)
     if not moderators:
         return None
-    rows, labels = [], []
-    for x_term in x_terms:
-        for point in moderator_grid(moderators, values):
-            weights = path_weights(equation, x_term, point)
-            rows.append((weights @ fit.coef, np.sqrt(weights @ fit.cov @ weights)))
-            labels.append([point[name] for name in moderators] + ([x_term] if contrast else []))
-    estimate, se = np.array(rows).T
-    key_columns = [roles[name] for name in moderators] + (["contrast"] if contrast else [])
-    columns = {key: [label[i] for label in labels] for i, key in enumerate(key_columns)}
-    columns.update(zip(EFFECT_COLUMNS, linear_table(estimate, se, fit.df_resid, level).T))
+    grid = moderator_grid(moderators, values)
+    weights = np.array([path_weights(equation, x_term, point) for x_term in x_terms for point in grid])
+    estimate = weights @ fit.coef
+    se = np.sqrt(((weights @ fit.cov) * weights).sum(axis=1))
+    table = linear_table(estimate, se, fit.df_resid, level)
+    key_columns = [roles[name] for name in moderators]
+    keys = np.array([[point[name] for name in moderators] for point in grid], dtype=np.float64)
+    keys = np.tile(keys, (len(x_terms), 1))
+    if not contrast:
+        return pd.DataFrame(np.column_stack([keys, table]), columns=_columns((*key_columns, *EFFECT_COLUMNS)).view())
+    columns = dict(zip(key_columns, keys.T))
+    columns["contrast"] = [x_term for x_term in x_terms for _ in grid]
+    columns.update(zip(EFFECT_COLUMNS, table.T))
     return pd.DataFrame(columns)
+
+
+@functools.lru_cache(maxsize=64)
+def _columns(names: tuple[str, ...]) -> pd.Index:
+    """A table's column labels, built once (an Index costs more to build than a small all-float table); use a view."""
+    return pd.Index(list(names))
 
 
 def johnson_neyman_points(b: np.ndarray, cov: np.ndarray, df: int, level: float, low: float, high: float) -> list[float]:
@@ -66,8 +78,6 @@ def johnson_neyman_points(b: np.ndarray, cov: np.ndarray, df: int, level: float,
     ``b`` and ``cov`` are the focal coefficient and its product with the
     moderator, and their 2 x 2 covariance.
     """
-    from scipy.special import stdtrit
-
     t2 = stdtrit(df, 1 - (1 - level) / 2) ** 2
     a = b[1] ** 2 - t2 * cov[1, 1]
     half_b = b[0] * b[1] - t2 * cov[0, 1]
@@ -92,7 +102,7 @@ def johnson_neyman(fit: OLSFit, equation, x_term: str, moderator: str, observed:
     weights_at_0 = path_weights(equation, x_term, {moderator: 0.0})
     weights_at_1 = path_weights(equation, x_term, {moderator: 1.0})
     focal, product = int(np.argmax(weights_at_0)), int(np.argmax(weights_at_1 - weights_at_0))
-    if weights_at_0.sum() != 1.0 or (weights_at_1 - weights_at_0).sum() != 1.0 or np.unique(observed).size <= 2:
+    if weights_at_0.sum() != 1.0 or (weights_at_1 - weights_at_0).sum() != 1.0 or two_values_at_most(observed):
         return None
     low, high = float(observed.min()), float(observed.max())
     pair = [focal, product]
@@ -100,5 +110,6 @@ def johnson_neyman(fit: OLSFit, equation, x_term: str, moderator: str, observed:
     grid = np.unique(np.concatenate([np.linspace(low, high, 21), points]))
     estimate = fit.coef[focal] + grid * fit.coef[product]
     variance = fit.cov[focal, focal] + 2 * grid * fit.cov[focal, product] + grid**2 * fit.cov[product, product]
-    table = pd.DataFrame({role: grid, **dict(zip(EFFECT_COLUMNS, linear_table(estimate, np.sqrt(variance), fit.df_resid, level).T))})
+    effects = linear_table(estimate, np.sqrt(variance), fit.df_resid, level)
+    table = pd.DataFrame(np.column_stack([grid, effects]), columns=_columns((role, *EFFECT_COLUMNS)).view())
     return points, table
