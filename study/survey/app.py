@@ -26,12 +26,13 @@ from study.design.vignettes import render_vignette
 from study.survey import admin_routes, health_routes, participant_routes
 from study.survey.context import SurveyContext, SurveyError, error_response
 from study.survey.db import SurveyDatabase
-from study.survey.engine import POSTGRESQL_ENGINE_CONNECTIONS, POSTGRESQL_PAGE_CONNECTIONS
+from study.survey.engine import POSTGRESQL_ENGINE_CONNECTIONS
 from study.survey.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit, SecurityHeaders
 from study.survey.rendering import environment, markdown_to_html, preferred_language, ui
 
-# = the connections one process keeps to PostgreSQL (study.survey.engine)
-WORKER_THREADS = POSTGRESQL_PAGE_CONNECTIONS + POSTGRESQL_ENGINE_CONNECTIONS
+# consent, the entry page and the admin pages run in threads, on the SQLAlchemy engine's
+# connections (the page cycle runs on the event loop: study.survey.engine)
+WORKER_THREADS = POSTGRESQL_ENGINE_CONNECTIONS
 
 
 def _warm_up(context: SurveyContext) -> None:
@@ -96,7 +97,11 @@ def create_app(
         # No more worker threads than pooled connections: extra threads would only
         # queue for a connection while competing for the GIL.
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
-        yield
+        await db.open_async()  # the page cycle's own pool, on this event loop (PostgreSQL)
+        try:
+            yield
+        finally:
+            await db.close_async()
 
     app = FastAPI(title=f"replylab survey: {study.id}", docs_url=None, redoc_url=None,
                   openapi_url=None, lifespan=lifespan)

@@ -45,7 +45,7 @@ from study.survey.engine import (
     sqlite_url_for,
 )
 from study.survey.sessions import hash_session_token
-from study.survey.statements import compile_page_cycle, postgresql_submit
+from study.survey.statements import compile_page_cycle, participant_row, postgresql_submit
 from study.survey.tables import (
     PARADATA_COLUMNS,
     STATUSES,
@@ -103,8 +103,8 @@ class SurveyDatabase(ResearcherQueries):
             ) from error
         self._page_cycle = compile_page_cycle(self.dialect)
         self._verdicts: dict[Callable, dict[str, bool]] = {}  # see _valid_rows
-        self._page_pool = postgresql_page_pool(self.url) if self.dialect == "postgresql" else None
         self._postgresql_submit = postgresql_submit()
+        self._async_pool = None  # the page cycle's, opened by open_async
 
     def _safe_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
@@ -113,9 +113,7 @@ class SurveyDatabase(ResearcherQueries):
         return f"SurveyDatabase({self._safe_url()!r})"
 
     def close(self) -> None:
-        """Close every pooled connection."""
-        if self._page_pool is not None:
-            self._page_pool.close()
+        """Close every pooled connection (the asynchronous pool: see :meth:`close_async`)."""
         self.engine.dispose()
 
     # -- dialect helpers -------------------------------------------------
@@ -141,18 +139,11 @@ class SurveyDatabase(ResearcherQueries):
 
     @contextmanager
     def _driver(self, *, write: bool = False):
-        """The driver's own cursor, for the compiled page-cycle statements.
+        """The driver's own cursor, for the compiled page-cycle statements, in one transaction.
 
-        On SQLite the block is one transaction: a write takes the same locks as
-        :meth:`_write` (``BEGIN IMMEDIATE``); it commits when the block ends and
-        rolls back on error. On PostgreSQL the cursor comes from the page cycle's
-        own pool in autocommit mode: each statement commits by itself, so the
-        page cycle sends one statement per call (see :meth:`_on_driver`).
+        A write takes the same locks as :meth:`_write` (``BEGIN IMMEDIATE`` on
+        SQLite); the transaction commits when the block ends and rolls back on error.
         """
-        if self._page_pool is not None:
-            with self._page_pool.connection() as connection:
-                yield connection.cursor()
-            return
         with self._write_lock if write else nullcontext():
             connection = self.engine.raw_connection()
             try:
@@ -168,23 +159,77 @@ class SurveyDatabase(ResearcherQueries):
                 connection.close()
 
     def _on_driver(self, work: Callable, *, write: bool = False):
-        """``work(cursor)`` on the driver's cursor (see :meth:`_driver`), its result returned.
+        """``work(cursor)`` on the driver's cursor in one transaction (see :meth:`_driver`)."""
+        with self._driver(write=write) as cursor:
+            return work(cursor)
 
-        A pooled PostgreSQL connection can have died while idle (the server was
-        restarted): the work is then tried once more on a checked connection.
-        That is safe because each call is one statement, and a page already stored
-        is refused the second time.
+    # -- the page cycle from the event loop (PostgreSQL) -----------------------
+    async def open_async(self) -> None:
+        """Open the page cycle's asynchronous pool (PostgreSQL; SQLite needs none).
+
+        The server does this when it starts (and :meth:`close_async` when it
+        stops); until then, and on SQLite, the ``*_async`` methods run their
+        synchronous twins in place.
+        """
+        if self.dialect == "postgresql" and self._async_pool is None:
+            self._async_pool = await postgresql_page_pool(self.url)
+
+    async def close_async(self) -> None:
+        """Close the page cycle's asynchronous pool, if open."""
+        pool, self._async_pool = self._async_pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def _fetch_one_async(self, statement: str, parameters: dict):
+        """Run one statement on the asynchronous pool: (column names, first row or None).
+
+        A pooled connection can have died while idle (PostgreSQL was restarted):
+        the statement is then sent once more after the pool has replaced its dead
+        connections. That is safe because each call is one statement, and a page
+        already stored is refused the second time.
         """
         for attempt in (1, 2):
-            cursor = None
+            connection = None
             try:
-                with self._driver(write=write) as cursor:
-                    return work(cursor)
+                async with self._async_pool.connection() as connection:
+                    cursor = connection.cursor()
+                    await cursor.execute(statement, parameters)
+                    row = await cursor.fetchone()
+                    return [column[0] for column in cursor.description], row
             except Exception:
-                lost = cursor is not None and getattr(cursor.connection, "broken", False)
-                if attempt == 2 or not lost:
+                if attempt == 2 or connection is None or not connection.broken:
                     raise
-                self._page_pool.check()  # replace the other dead connections too
+                await self._async_pool.check()
+
+    async def participant_by_session_async(self, session_token: str) -> dict | None:
+        """:meth:`participant_by_session`, from the event loop."""
+        if self._async_pool is None:
+            return self.participant_by_session(session_token)
+        statement = self._page_cycle.participant_by_session
+        columns, row = await self._fetch_one_async(
+            statement.sql, statement.params(session_hash=hash_session_token(session_token)))
+        return participant_row(columns, row) if row else None
+
+    async def page_shown_at_async(self, participant_id: str, page_id: str) -> float | None:
+        """:meth:`page_shown_at`, from the event loop."""
+        if self._async_pool is None:
+            return self.page_shown_at(participant_id, page_id)
+        statement = self._page_cycle.page_shown_at
+        _, row = await self._fetch_one_async(
+            statement.sql, statement.params(participant_id=participant_id, page_id=page_id))
+        return row[0] if row else None
+
+    async def submit_page_async(self, participant_id: str, page_id: str, values: Mapping[str, Any], *,
+                                next_step: str, complete: bool = False,
+                                paradata: Mapping[str, float | None] | None = None) -> bool:
+        """:meth:`submit_page`, from the event loop."""
+        if self._async_pool is None:
+            return self.submit_page(participant_id, page_id, values, next_step=next_step,
+                                    complete=complete, paradata=paradata)
+        _, row = await self._fetch_one_async(self._postgresql_submit.sql, _submit_parameters(
+            participant_id, page_id, values, next_step=next_step, complete=complete,
+            paradata=paradata, now=time.time()))
+        return row is not None
 
     def _add_missing_columns(self) -> None:
         """Columns added to a table since a database was created (``create_all`` adds tables only)."""
@@ -425,19 +470,17 @@ class SurveyDatabase(ResearcherQueries):
             Whether the page was stored.
         """
         now = time.time() if now is None else now
-        paradata = {column: (paradata or {}).get(column) for column in PARADATA_COLUMNS}
-        encoded = {item_id: json.dumps(value, ensure_ascii=False) for item_id, value in values.items()}
-        if self._page_pool is not None:
-            statement = self._postgresql_submit
-            parameters = dict(participant_id=participant_id, page_id=page_id, next_step=next_step,
-                              now=now, complete=complete, item_ids=list(encoded),
-                              values=list(encoded.values()), **paradata)
+        if self.dialect == "postgresql":  # one statement (see study.survey.statements.postgresql_submit)
+            parameters = _submit_parameters(participant_id, page_id, values, next_step=next_step,
+                                            complete=complete, paradata=paradata, now=now)
 
             def store(cursor):
-                cursor.execute(statement.sql, parameters)
+                cursor.execute(self._postgresql_submit.sql, parameters)
                 return cursor.fetchone() is not None
 
             return self._on_driver(store)
+        paradata = {column: (paradata or {}).get(column) for column in PARADATA_COLUMNS}
+        encoded = {item_id: json.dumps(value, ensure_ascii=False) for item_id, value in values.items()}
         statements = self._page_cycle
         with self._driver(write=True) as cursor:
             cursor.execute(statements.current_step.sql,
@@ -471,6 +514,15 @@ class SurveyDatabase(ResearcherQueries):
                 .values(status=status)
             )
         return result.rowcount == 1
+
+
+def _submit_parameters(participant_id: str, page_id: str, values: Mapping[str, Any], *, next_step: str,
+                       complete: bool, paradata: Mapping[str, float | None] | None, now: float) -> dict:
+    """The parameters of the one-statement submit on PostgreSQL (answers as two arrays)."""
+    encoded = {item_id: json.dumps(value, ensure_ascii=False) for item_id, value in values.items()}
+    return dict(participant_id=participant_id, page_id=page_id, next_step=next_step, now=now,
+                complete=complete, item_ids=list(encoded), values=list(encoded.values()),
+                **{column: (paradata or {}).get(column) for column in PARADATA_COLUMNS})
 
 
 __all__ = ["SurveyDatabase", "SurveyDatabaseError", "hash_session_token", "sqlite_url_for"]

@@ -21,7 +21,7 @@ from sqlalchemy.pool import StaticPool
 
 WRITE_OPTION = "replylab_write"
 #: connections one server process keeps to PostgreSQL: for the page cycle, and for the rest
-POSTGRESQL_PAGE_CONNECTIONS, POSTGRESQL_ENGINE_CONNECTIONS = 12, 4
+POSTGRESQL_PAGE_CONNECTIONS, POSTGRESQL_ENGINE_CONNECTIONS = 10, 6
 
 
 def sqlite_engine(url: str) -> Engine:
@@ -60,9 +60,9 @@ def sqlite_engine(url: str) -> Engine:
 def postgresql_engine(url: str) -> Engine:
     """A pooled PostgreSQL engine (connections checked before use), for all but the page cycle.
 
-    Consent, the admin pages and the export go through SQLAlchemy; the page
-    cycle has its own pool (:func:`postgresql_page_pool`). Consents queue on the
-    study's row lock anyway, so 4 connections are enough. None are opened beyond
+    Consent, the admin pages and the export go through SQLAlchemy (in worker
+    threads); the page cycle has its own pool (:func:`postgresql_page_pool`).
+    Consents queue on the study's row lock anyway, so a few connections are enough. None are opened beyond
     them: "overflow" connections are closed when returned, and under a launch they
     were opened and closed again on every other request (a new PostgreSQL backend
     each time).
@@ -71,22 +71,26 @@ def postgresql_engine(url: str) -> Engine:
                          pool_pre_ping=True, pool_timeout=30)
 
 
-def postgresql_page_pool(url: str):
-    """A pool of psycopg connections in autocommit mode, for the page cycle on PostgreSQL.
+async def postgresql_page_pool(url: str):
+    """An open pool of asynchronous psycopg connections in autocommit mode, for the page cycle.
 
-    The page cycle sends one statement per database call (see
-    :mod:`study.survey.statements`), so its connections need no transaction of
-    their own: each statement commits by itself, in one round trip. psycopg's
-    own pool hands out a connection with none of SQLAlchemy's checkout work and
-    no ping; a connection found broken is replaced (see
-    :meth:`study.survey.db.SurveyDatabase._on_driver`). Connections are opened
-    when first needed, up to 12.
+    The server's event loop runs the page cycle (look up a session, store a
+    page) on these connections itself, with no thread between it and the
+    database: handing each request to a worker thread cost more CPU than the
+    request's own database work. Each call is one statement (see
+    :mod:`study.survey.statements`) that commits by itself, in one round trip.
+    psycopg's own pool hands out a connection with none of SQLAlchemy's checkout
+    work and no ping; a connection found broken is replaced (see
+    :meth:`study.survey.db.SurveyDatabase.participant_by_session_async`).
     """
-    from psycopg_pool import ConnectionPool  # only needed, and installed, for PostgreSQL
+    from psycopg_pool import AsyncConnectionPool  # only needed, and installed, for PostgreSQL
 
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    return ConnectionPool(conninfo, min_size=1, max_size=POSTGRESQL_PAGE_CONNECTIONS, kwargs={"autocommit": True},
-                          open=True, name="replylab-page-cycle", timeout=30)
+    pool = AsyncConnectionPool(conninfo, min_size=1, max_size=POSTGRESQL_PAGE_CONNECTIONS,
+                               kwargs={"autocommit": True}, open=False, name="replylab-page-cycle",
+                               timeout=30)
+    await pool.open()
+    return pool
 
 
 def sqlite_url_for(path: str | Path) -> str:

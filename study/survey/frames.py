@@ -11,7 +11,7 @@ gives one row per stored answer. Test sessions never appear.
 
 >>> from study import load_study
 >>> from study.survey.db import SurveyDatabase
->>> db = SurveyDatabase("sqlite://"); db.ensure_study("tilburg", "0" * 64)
+>>> db = SurveyDatabase("sqlite://"); _ = db.ensure_study("tilburg", "0" * 64)
 >>> list(survey_dataframe(db, load_study("tilburg")).columns[:5])
 ['participant_id', 'condition', 'channel', 'lang', 'status']
 """

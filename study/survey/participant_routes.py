@@ -178,8 +178,15 @@ async def entry(request: Request):
     return await context.run(_entry, context, request.query_params, _session_token(request))
 
 
-def _show(context: SurveyContext, token: str, step_id: str, answered: bool):
-    participant = context.db.participant_by_session(token)
+@router.get("/page/{step_id}", response_class=HTMLResponse)
+async def show_page(request: Request, step_id: str):
+    """A page at its own address: the current one is shown, any other leads to it."""
+    context = survey_context(request)
+    token = _session_token(request)
+    if token is None:
+        raise SurveyError(403, key="no_session")
+    answered = request.url.query == ANSWERED_FLAG
+    participant = await context.db.participant_by_session_async(token)
     if participant is None:
         raise SurveyError(403, key="no_session")
     current = participant["step"]
@@ -189,18 +196,16 @@ def _show(context: SurveyContext, token: str, step_id: str, answered: bool):
         earlier = step_position(context.step_ids, step_id) < step_position(context.step_ids, current)
         return _redirect(context, page_path(current, answered=earlier or answered))
     notice = ui(participant["lang"])["already_answered"] if answered else None
-    return _html(context, render_step(context, participant, token, notice=notice))
+    shown_at = await _vignette_shown_at(context, participant)
+    return _html(context, render_step(context, participant, token, notice=notice,
+                                      vignette_shown_at=shown_at))
 
 
-@router.get("/page/{step_id}", response_class=HTMLResponse)
-async def show_page(request: Request, step_id: str):
-    """A page at its own address: the current one is shown, any other leads to it."""
-    context = survey_context(request)
-    token = _session_token(request)
-    if token is None:
-        raise SurveyError(403, key="no_session")
-    answered = request.url.query == ANSWERED_FLAG
-    return await context.run(_show, context, token, step_id, answered)
+async def _vignette_shown_at(context: SurveyContext, participant: dict) -> float | None:
+    """When the participant was first shown the vignette, if that is their current step."""
+    if context.steps_by_id[participant["step"]].kind != "vignette":
+        return None
+    return await context.db.page_shown_at_async(participant["participant_id"], VIGNETTE)
 
 
 # -- rendering a step ----------------------------------------------------------
@@ -224,14 +229,16 @@ def _page_title(heading: str, study_title: str, t: dict, errors) -> str:
 
 def render_step(context: SurveyContext, participant: dict, token: str, *,
                 errors: dict | None = None, raw: dict | None = None,
-                wait_seconds: float = 0.0, notice: str | None = None) -> str:
+                wait_seconds: float = 0.0, notice: str | None = None,
+                vignette_shown_at: float | None = None) -> str:
     """The HTML of the participant's current step (with messages after a failed submit,
-    or a ``notice`` above the page)."""
+    or a ``notice`` above the page). On the vignette, ``vignette_shown_at`` (when it was
+    first shown; None: not yet) sets the reading time left."""
     step = context.steps_by_id[participant["step"]]
     csrf = csrf_token(context.secret, token)
     if step.kind == "vignette" and errors is None:  # first showing or reload: time spent counts
         minimum = float(context.study.vignette.min_view_seconds or 0)
-        shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE)
+        shown = vignette_shown_at
         wait_seconds = round(max(0.0, minimum - (time.time() - shown)) if shown else minimum, 1)
     if errors is not None or step.kind == "done":  # answers or codes of this participant
         return _render_step(context, participant, step, csrf, errors=errors, raw=raw,
@@ -360,7 +367,7 @@ async def consent(request: Request):
 # -- page submits --------------------------------------------------------------
 
 
-def _submit(context: SurveyContext, participant: dict, token: str, step_id: str, fields: dict):
+async def _submit(context: SurveyContext, participant: dict, token: str, step_id: str, fields: dict):
     lang = participant["lang"]
     position = step_position(context.step_ids, step_id)
     current = step_position(context.step_ids, participant["step"])
@@ -389,7 +396,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
         except BadForm as error:
             raise SurveyError(400, lang=lang, key="not_accepted", detail=str(error)) from None
     if step.kind == "vignette":
-        shown = context.db.page_shown_at(participant["participant_id"], VIGNETTE) or 0.0
+        shown = await context.db.page_shown_at_async(participant["participant_id"], VIGNETTE) or 0.0
         remaining = float(context.study.vignette.min_view_seconds or 0) - (time.time() - shown)
         if remaining > 0:
             html = render_step(context, participant, token, errors={},
@@ -398,7 +405,7 @@ def _submit(context: SurveyContext, participant: dict, token: str, step_id: str,
     if step.kind == "done":
         return _redirect(context, page_path(DONE))
     following = next_step(context.step_ids, step_id)
-    stored = context.db.submit_page(
+    stored = await context.db.submit_page_async(
         participant["participant_id"], step_id, values, next_step=following,
         complete=step_id == last_question_step(context.step_ids), paradata=paradata,
     )
@@ -418,14 +425,10 @@ async def submit_page(request: Request, step_id: str):
     fields = await _read_form(request)
     if not csrf_matches(context.secret, token, fields.pop("csrf_token", None)):
         raise SurveyError(403, key="form_expired")
-    return await context.run(_lookup_and_submit, context, token, step_id, fields)
-
-
-def _lookup_and_submit(context: SurveyContext, token: str, step_id: str, fields: dict):
-    participant = context.db.participant_by_session(token)
+    participant = await context.db.participant_by_session_async(token)
     if participant is None:
         raise SurveyError(403, key="no_session")
-    return _submit(context, participant, token, step_id, fields)
+    return await _submit(context, participant, token, step_id, fields)
 
 
 __all__ = ["router", "render_step", "completion_redirect", "DEBRIEF", "DONE"]

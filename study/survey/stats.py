@@ -3,7 +3,7 @@
 >>> from study import load_study
 >>> from study.survey.db import SurveyDatabase
 >>> tilburg = load_study("tilburg")
->>> db = SurveyDatabase("sqlite://"); db.ensure_study("tilburg", "0" * 64)
+>>> db = SurveyDatabase("sqlite://"); _ = db.ensure_study("tilburg", "0" * 64)
 >>> survey_stats(db, tilburg)["totals"]["started"]
 0
 """

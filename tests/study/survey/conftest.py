@@ -84,12 +84,14 @@ def wipe(db, study_id):
     pytest.mark.postgres,
     pytest.mark.skipif(not postgres_url(), reason="REPLYLAB_TEST_POSTGRES_URL is not set "
                                                   "(.ci/run starts PostgreSQL; see .ci/postgres.sh)")])])
-def app_on_each_database(request, tilburg, db_url):
-    """The survey app on SQLite and (when a server is given) on PostgreSQL."""
+async def app_on_each_database(request, tilburg, db_url):
+    """The survey app on SQLite and (when a server is given) on PostgreSQL, started as
+    the server starts it (its page-cycle pool open)."""
     application = create_app(tilburg, db_url if request.param == "sqlite" else postgres_url(),
                              admin_token=ADMIN_TOKEN)
     db = application.state.survey.db
     wipe(db, tilburg.id)
-    yield application
+    async with application.router.lifespan_context(application):
+        yield application
     wipe(db, tilburg.id)
     db.close()

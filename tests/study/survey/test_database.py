@@ -135,25 +135,31 @@ def test_a_stored_page_keeps_its_paradata_and_an_excluded_participant_stays_wher
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not postgres_url(), reason="REPLYLAB_TEST_POSTGRES_URL is not set")
-def test_a_pooled_connection_that_died_while_idle_is_replaced_without_an_error():
-    # as after a PostgreSQL restart: the server ends every connection the pool holds
+async def test_a_pooled_connection_that_died_while_idle_is_replaced_without_an_error():
+    # as after a PostgreSQL restart: the server ends every connection the page cycle's pool holds
     database = SurveyDatabase(postgres_url())
     study_id = "t" + uuid.uuid4().hex[:12]
     database.ensure_study(study_id, "f" * 64)
+    await database.open_async()
     try:
         database.test_study_id = study_id
-        pid = start(database, "token-dead-xxxxxxxxxxxxxxxxxx")["participant_id"]
-        assert database.participant_by_session("token-dead-xxxxxxxxxxxxxxxxxx")["participant_id"] == pid
+        token = "token-dead-xxxxxxxxxxxxxxxxxx"
+        pid = start(database, token)["participant_id"]
+        assert (await database.participant_by_session_async(token))["participant_id"] == pid
         with database.engine.begin() as conn:
             ended = conn.execute(text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE application_name = '' AND pid <> pg_backend_pid() AND datname = current_database() "
                 "AND backend_type = 'client backend' AND state = 'idle'")).scalar()
         assert ended >= 1
-        assert database.participant_by_session("token-dead-xxxxxxxxxxxxxxxxxx")["participant_id"] == pid
-        assert database.submit_page(pid, "vignette", {}, next_step="page_a")
-        assert database.participant_by_session("token-dead-xxxxxxxxxxxxxxxxxx")["step"] == "page_a"
+        assert (await database.participant_by_session_async(token))["participant_id"] == pid
+        assert await database.submit_page_async(pid, "vignette", {"att_1": 2}, next_step="page_a")
+        assert not await database.submit_page_async(pid, "vignette", {"att_1": 3}, next_step="page_a")
+        assert (await database.participant_by_session_async(token))["step"] == "page_a"
+        assert await database.page_shown_at_async(pid, "page_a") is not None
+        assert database.answers_of(pid) == {"att_1": 2}
     finally:
+        await database.close_async()
         wipe(database, study_id)
         with database.engine.begin() as conn:
             conn.execute(text("DELETE FROM replylab_studies WHERE study_id = :s"), {"s": study_id})

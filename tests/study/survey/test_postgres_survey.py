@@ -22,11 +22,13 @@ pytestmark = [
 
 
 @pytest.fixture
-def pg_app(tilburg):
+async def pg_app(tilburg):
     app = create_app(tilburg, postgres_url(), admin_token=ADMIN_TOKEN)
     db = app.state.survey.db
     wipe(db, tilburg.id)
-    yield app
+    async with app.router.lifespan_context(app):  # as the server starts it: the page cycle's own pool
+        assert db._async_pool is not None
+        yield app
     wipe(db, tilburg.id)
     db.close()
 
