@@ -38,7 +38,12 @@ from collections.abc import Iterator
 import numpy as np
 
 # counting, the regressions and the intervals live in their own modules; their names stay importable here
-from analysis._bootstrap_counts import _CountBuffers, _reused_count_buffers, resample_counts  # noqa: F401
+from analysis._bootstrap_counts import (  # noqa: F401
+    _CountBuffers,
+    _reused_count_buffers,
+    iter_block_counts,
+    resample_counts,
+)
 from analysis._bootstrap_intervals import bias_corrected_interval, percentile_interval  # noqa: F401
 from analysis._bootstrap_regression import (  # noqa: F401
     case_products,
@@ -151,14 +156,11 @@ def bootstrap_sums(variables: np.ndarray, index_blocks, n_resamples: int | None 
     """
     n, d = variables.shape
     products = case_products(variables)
-    buffers, n_draws, done, pieces = None, n, 0, []
+    n_draws, done, pieces = n, 0, []
     out = None if n_resamples is None else np.empty((n_resamples, products.shape[1]))
     with single_threaded_blas():
-        for block in index_blocks:
-            rows, n_draws = block.shape
-            if buffers is None or buffers.counts.shape[0] < rows or buffers.n_draws != n_draws:
-                buffers = _reused_count_buffers(rows, n, n_draws)
-            counts = buffers.count(block)
+        for counts, n_draws in iter_block_counts(index_blocks, n):
+            rows = counts.shape[0]
             if out is None:
                 pieces.append(counts @ products)
             else:

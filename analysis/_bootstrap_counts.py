@@ -96,3 +96,19 @@ def _reused_count_buffers(rows: int, n_cases: int, n_draws: int) -> _CountBuffer
     if buffers is None or buffers.shape != (rows, n_cases, n_draws):
         buffers = _scratch.buffers = _CountBuffers(rows, n_cases, n_draws)
     return buffers
+
+
+def iter_block_counts(index_blocks, n_cases: int):
+    """Each block of resample indices as ``(counts, n_draws)``: its (rows, n_cases) count
+    matrix, in this thread's reused buffers (valid until the next block), and its draws.
+
+    >>> blocks = [np.array([[0, 0, 1], [2, 1, 0]])]
+    >>> [(counts.tolist(), n_draws) for counts, n_draws in iter_block_counts(blocks, 3)]
+    [([[2.0, 1.0, 0.0], [1.0, 1.0, 1.0]], 3)]
+    """
+    buffers = None
+    for block in index_blocks:
+        rows, n_draws = block.shape
+        if buffers is None or buffers.counts.shape[0] < rows or buffers.n_draws != n_draws:
+            buffers = _reused_count_buffers(rows, n_cases, n_draws)
+        yield buffers.count(block), n_draws

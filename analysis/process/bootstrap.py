@@ -28,7 +28,7 @@ import warnings
 import numpy as np
 
 from analysis._bootstrap import iter_resample_indices, single_threaded_blas
-from analysis._bootstrap_counts import _reused_count_buffers
+from analysis._bootstrap_counts import iter_block_counts
 from analysis.process.design import Equation, Term
 
 _SINGULAR = 1e-10  # as analysis._bootstrap_regression: a relative pivot or sum of squares below it counts as 0
@@ -172,13 +172,10 @@ def pair_sums(matrix: np.ndarray, pairs: list[tuple[int, int]], blocks, n_resamp
     pieces = [(start, min(width, start + _PIECE_COLUMNS)) for start in range(0, width, _PIECE_COLUMNS)]
     factors = [np.ascontiguousarray(products[:, start:stop]) for start, stop in pieces]
     outs = [np.empty((n_resamples, stop - start)) for start, stop in pieces]
-    buffers, done = None, 0
+    done = 0
     with single_threaded_blas():
-        for block in blocks:
-            rows, n_draws = block.shape
-            if buffers is None or buffers.counts.shape[0] < rows or buffers.n_draws != n_draws:
-                buffers = _reused_count_buffers(rows, n, n_draws)
-            counts = buffers.count(block)
+        for counts, _ in iter_block_counts(blocks, n):
+            rows = counts.shape[0]
             for factor, out in zip(factors, outs):
                 most = max(1, min(rows, _SMALL_PRODUCT // (n * factor.shape[1])))
                 step = -(-rows // -(-rows // most))  # equal row blocks: no thin remainder
