@@ -77,8 +77,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="on SIGTERM, wait this long for requests in flight (default 10)")
     parser.add_argument("--study-file-changed", action="store_true",
                         help="serve a study file that differs from the one this database began "
-                             "with (a deliberate change during data collection); without it the "
-                             "server refuses to start")
+                             "collecting data with (a deliberate change during data collection); "
+                             "without it the server refuses to start once it holds participants")
 
 
 def proxy_settings(args: argparse.Namespace) -> dict:
@@ -192,19 +192,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_study_file(study, context, *, accept: bool) -> None:
-    """Refuse a study file that changed since the database began serving it, unless accepted."""
+    """Refuse a study file that changed since the database began collecting data with it,
+    unless accepted; before the first participant a changed file is simply recorded."""
     before, now = context.served_file_hash, study.file_hash
     if not before or not now or before == now:
         return
-    if not accept:
+    collected = len(context.db.participant_rows(study.id))
+    if collected and not accept:
         context.db.close()
         raise UserError(
             f"the study file {study.path} has changed since this database began serving study "
-            f"{study.id!r} (sha256 {before[:12]}... then, {now[:12]}... now): answers collected under "
-            "both versions would end up in one data set.\n"
+            f"{study.id!r}, which already holds {collected} participant(s) (sha256 {before[:12]}... "
+            f"then, {now[:12]}... now): answers collected under both versions would end up in one "
+            "data set.\n"
             "If the change is deliberate (a typo fixed, a text made clearer), start again with "
             "--study-file-changed and note the change in your report; otherwise serve the earlier "
             "file, or start a new database with --db.")
     context.db.accept_study_file(study.id, now)
-    print(f"replylab serve: the study file changed during data collection (sha256 {before[:12]}... "
-          f"-> {now[:12]}...); serving the new one (--study-file-changed)", file=sys.stderr)
+    if collected:
+        print(f"replylab serve: the study file changed during data collection (sha256 {before[:12]}... "
+              f"-> {now[:12]}...); serving the new one (--study-file-changed)", file=sys.stderr)

@@ -81,20 +81,29 @@ def refuses_connections(port: int, within: float) -> bool:
     return False
 
 
-def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits_zero(study_file, tmp_path):
-    db_url = f"sqlite:///{tmp_path / 'drain.db'}"
-    server = SurveyServerProcess(study_file, db_url, log_path=tmp_path / "server.log")
+def terminate_with_requests_in_flight(server, *, settle: float, timeout: float):
+    """Start ``server``, hold four consents in flight, send SIGTERM; new connections must be
+    refused while the server waits for those four, which are then sent in full.
+
+    Returns the requests (socket, rest, session token), their responses and the exit code.
+    """
     server.start()
     try:
         in_flight = [consent_in_flight(server.url, server.port) for _ in range(4)]
-        time.sleep(0.3)  # the server has read the headers and waits for the bodies
+        time.sleep(settle)  # the server has read the headers and waits for the bodies
         server.terminate()
         assert refuses_connections(server.port, within=3.0), "new connections were still accepted"
         assert server.process.poll() is None, "the server exited with requests in flight"
         responses = finish(in_flight)
-        exit_code = server.wait(timeout=15)
+        return in_flight, responses, server.wait(timeout=timeout)
     finally:
         server.kill()
+
+
+def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits_zero(study_file, tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'drain.db'}"
+    server = SurveyServerProcess(study_file, db_url, log_path=tmp_path / "server.log")
+    in_flight, responses, exit_code = terminate_with_requests_in_flight(server, settle=0.3, timeout=15)
     log = (tmp_path / "server.log").read_text()
     assert exit_code == 0, log
     for response in responses:
@@ -136,18 +145,8 @@ def test_a_request_that_never_finishes_is_cut_off_after_the_shutdown_timeout(stu
 def test_with_two_workers_sigterm_finishes_requests_in_flight_and_exits_zero(study_file, tmp_path):
     db_url = f"sqlite:///{tmp_path / 'workers.db'}"
     server = SurveyServerProcess(study_file, db_url, log_path=tmp_path / "server.log", workers=2)
-    server.start()
-    try:
-        in_flight = [consent_in_flight(server.url, server.port) for _ in range(4)]
-        time.sleep(0.5)
-        server.terminate()
-        # uvicorn's supervisor handles signals every 0.5 s; then no copy of the socket is open
-        assert refuses_connections(server.port, within=3.0), "new connections were still accepted"
-        assert server.process.poll() is None, "the server exited with requests in flight"
-        responses = finish(in_flight)
-        exit_code = server.wait(timeout=20)
-    finally:
-        server.kill()
+    # uvicorn's supervisor handles signals every 0.5 s; then no copy of the socket is open
+    in_flight, responses, exit_code = terminate_with_requests_in_flight(server, settle=0.5, timeout=20)
     assert exit_code == 0, (tmp_path / "server.log").read_text()
     assert all(response.startswith(b"HTTP/1.1 303") for response in responses), responses
     db = SurveyDatabase(db_url)
