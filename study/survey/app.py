@@ -15,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import sys
 
 import anyio.to_thread
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -44,6 +46,14 @@ def _warm_up(context: SurveyContext) -> None:
     for condition in study.condition_names:
         for lang in study.languages:
             render_vignette(study, condition, lang, standalone=False)
+
+
+def _database_unreachable(error: Exception) -> bool:
+    """Whether ``error`` says the database could not be reached or used (not a bug in a query)."""
+    if isinstance(error, sqlalchemy.exc.OperationalError):
+        return True
+    psycopg = sys.modules.get("psycopg")  # only loaded when a PostgreSQL URL is used
+    return psycopg is not None and isinstance(error, psycopg.OperationalError)
 
 
 def _browser_language(request: Request, study) -> str:
@@ -128,6 +138,18 @@ def create_app(
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
         lang = _browser_language(request, study)
         return error_response(400, ui(lang)["bad_link"], lang, detail=f"({fields})")
+
+    @app.exception_handler(Exception)
+    async def _unexpected_error(request: Request, error: Exception):
+        # Any other failure still gets a page in the participant's language with a way back
+        # (Starlette logs the error after this answer). A database that cannot be reached is
+        # a 503 that asks to retry in a minute.
+        lang = _browser_language(request, study)
+        if _database_unreachable(error):
+            response = error_response(503, ui(lang)["unavailable"], lang)
+            response.headers["Retry-After"] = "60"
+            return response
+        return error_response(500, ui(lang)["server_error"], lang)
 
     _warm_up(context)
     app.add_middleware(SecurityHeaders)

@@ -81,14 +81,16 @@ async def postgresql_page_pool(url: str):
     :mod:`study.survey.statements`) that commits by itself, in one round trip.
     psycopg's own pool hands out a connection with none of SQLAlchemy's checkout
     work and no ping; a connection found broken is replaced (see
-    :meth:`study.survey.db.SurveyDatabase.participant_by_session_async`).
+    :meth:`study.survey.db.SurveyDatabase.participant_by_session_async`). A request
+    waits at most 5 s for a connection (under a launch a wait takes milliseconds);
+    then the database counts as unreachable and the participant is asked to retry.
     """
     from psycopg_pool import AsyncConnectionPool  # only needed, and installed, for PostgreSQL
 
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     pool = AsyncConnectionPool(conninfo, min_size=1, max_size=POSTGRESQL_PAGE_CONNECTIONS,
                                kwargs={"autocommit": True}, open=False, name="replylab-page-cycle",
-                               timeout=30)
+                               timeout=5)
     await pool.open()
     return pool
 
