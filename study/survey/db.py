@@ -158,11 +158,6 @@ class SurveyDatabase(ResearcherQueries):
             finally:
                 connection.close()
 
-    def _on_driver(self, work: Callable, *, write: bool = False):
-        """``work(cursor)`` on the driver's cursor in one transaction (see :meth:`_driver`)."""
-        with self._driver(write=write) as cursor:
-            return work(cursor)
-
     # -- the page cycle from the event loop (PostgreSQL) -----------------------
     async def open_async(self) -> None:
         """Open the page cycle's asynchronous pool (PostgreSQL; SQLite needs none).
@@ -471,14 +466,11 @@ class SurveyDatabase(ResearcherQueries):
         """
         now = time.time() if now is None else now
         if self.dialect == "postgresql":  # one statement (see study.survey.statements.postgresql_submit)
-            parameters = _submit_parameters(participant_id, page_id, values, next_step=next_step,
-                                            complete=complete, paradata=paradata, now=now)
-
-            def store(cursor):
-                cursor.execute(self._postgresql_submit.sql, parameters)
+            with self._driver(write=True) as cursor:
+                cursor.execute(self._postgresql_submit.sql, _submit_parameters(
+                    participant_id, page_id, values, next_step=next_step, complete=complete,
+                    paradata=paradata, now=now))
                 return cursor.fetchone() is not None
-
-            return self._on_driver(store)
         paradata = {column: (paradata or {}).get(column) for column in PARADATA_COLUMNS}
         encoded = {item_id: json.dumps(value, ensure_ascii=False) for item_id, value in values.items()}
         statements = self._page_cycle

@@ -18,20 +18,18 @@ from study.survey.tables import answers, page_visits, participants, studies
 
 
 class ResearcherQueries:
-    """Read-only queries (need ``self._read()``, ``self._on_driver()`` and the compiled
+    """Read-only queries (need ``self._read()``, ``self._driver()`` and the compiled
     ``self._page_cycle`` statements from the database class)."""
 
     def participant_by_session(self, session_token: str) -> dict | None:
         """The participant whose session cookie is ``session_token``, or None."""
         statement = self._page_cycle.participant_by_session
-        parameters = statement.params(session_hash=hash_session_token(session_token))
-
-        def look_up(cursor):
-            cursor.execute(statement.sql, parameters)
+        with self._driver() as cursor:
+            cursor.execute(statement.sql,
+                           statement.params(session_hash=hash_session_token(session_token)))
             row = cursor.fetchone()
-            return participant_row([column[0] for column in cursor.description], row) if row else None
-
-        return self._on_driver(look_up)
+            columns = [column[0] for column in cursor.description]
+        return participant_row(columns, row) if row else None
 
     def participants_by_prolific(self, study_id: str, *, pid=None, session_id=None) -> list[dict]:
         """Non-test participants of a study with this Prolific id or session id."""
@@ -61,14 +59,11 @@ class ResearcherQueries:
     def page_shown_at(self, participant_id: str, page_id: str) -> float | None:
         """When the page was first shown to the participant (epoch seconds), or None."""
         statement = self._page_cycle.page_shown_at
-        parameters = statement.params(participant_id=participant_id, page_id=page_id)
-
-        def look_up(cursor):
-            cursor.execute(statement.sql, parameters)
+        with self._driver() as cursor:
+            cursor.execute(statement.sql,
+                           statement.params(participant_id=participant_id, page_id=page_id))
             row = cursor.fetchone()
-            return row[0] if row else None
-
-        return self._on_driver(look_up)
+        return row[0] if row else None
 
     def study_row(self, study_id: str) -> dict | None:
         """The study's bookkeeping row (``n_assigned``, ``declines``)."""
