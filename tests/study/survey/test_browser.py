@@ -76,18 +76,18 @@ def page(browser):
     context.close()
 
 
-def shot(page, name: str, *, full: bool = False) -> None:
-    """Save a screenshot (whole page only where it matters: full-page shots cost ~0.8 s)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def shot(page, name: str, *, full: bool = False, folder: Path = ARTIFACTS) -> None:
+    """Save a screenshot in ``folder`` (whole page only where it matters: full-page shots cost ~0.8 s)."""
+    folder.mkdir(parents=True, exist_ok=True)
     try:
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full)
     except PlaywrightError as error:
         # headless Chromium now and then fails to capture a frame (once in four clean CI runs);
         # the page is fine and a second capture works, so only that error is retried
         if "Unable to capture screenshot" not in str(error):
             raise
         page.wait_for_timeout(500)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full)
 
 
 def answer_every_item(page, skip: set[str] = frozenset()) -> None:

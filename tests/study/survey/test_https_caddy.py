@@ -45,7 +45,7 @@ from study.survey.db import SurveyDatabase
 from study.survey.export import build_export_table
 from study.survey.server_process import SurveyServerProcess, free_port, write_study_variant
 from tests.study.survey.conftest import ARGS, CHROMIUM, postgres_url, wipe
-from tests.study.survey.test_browser import answer_every_item
+from tests.study.survey.test_browser import answer_every_item, shot
 
 CADDY = shutil.which("caddy")
 CERTUTIL = shutil.which("certutil")
@@ -229,11 +229,6 @@ def browser(deployment):
         chromium.close()
 
 
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 def given_answers(page) -> dict[str, str]:
     """What the page's form holds now, per item (radio value, number or text)."""
     return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('fieldset.item')]
@@ -254,7 +249,7 @@ def test_chromium_completes_the_study_over_https(deployment, browser, lang, widt
     pid = f"https{lang}{width}"
     page.goto(deployment["url"] + f"/?PROLIFIC_PID={pid}&lang={lang}")
     assert page.url.startswith("https://")
-    shot(page, f"{width}-{lang}-consent")
+    shot(page, f"{width}-{lang}-consent", full=True, folder=ARTIFACTS)
     page.get_by_role("button", name={"nl": "Ik doe mee", "en": "I agree to take part"}[lang]).click()
     page.wait_for_selector(".rl-vignette")
     page.wait_for_function("!document.getElementById('next').disabled", timeout=5000)
@@ -269,7 +264,7 @@ def test_chromium_completes_the_study_over_https(deployment, browser, lang, widt
     with page.expect_navigation():  # the debrief
         page.locator("button[type=submit]").click()
     assert page.locator("#completion-code").inner_text() == "FIBR2021"
-    shot(page, f"{width}-{lang}-done")
+    shot(page, f"{width}-{lang}-done", full=True, folder=ARTIFACTS)
     cookies = {cookie["name"]: cookie for cookie in context.cookies()}
     assert cookies["replylab_session"]["secure"] and cookies["replylab_session"]["httpOnly"]
     context.close()
