@@ -7,8 +7,9 @@
   sequence), ``forms``, ``sessions``, ``limits``, ``rendering`` and ``templates/``,
   ``stats`` (the researcher's dashboard);
 - the database: ``db`` (:class:`~study.survey.db.SurveyDatabase`, SQLite and
-  PostgreSQL behind one class), ``db_queries``, ``statements`` (the page cycle's
-  statements, compiled once), ``engine``, ``tables``;
+  PostgreSQL behind one class), ``db_queries``, ``db_async`` (participants'
+  requests from the event loop), ``statements`` (their statements, compiled
+  once), ``engine``, ``tables``;
 - the export: ``export`` (:func:`~study.survey.export.export_data`), ``frames``
   (database to canonical tables), ``spss``;
 - for tests and benchmarks: ``bot`` (a participant walking the survey over HTTP),

@@ -32,8 +32,9 @@ from study.survey.engine import POSTGRESQL_ENGINE_CONNECTIONS
 from study.survey.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit, SecurityHeaders
 from study.survey.rendering import environment, markdown_to_html, preferred_language, ui
 
-# consent, the entry page and the admin pages run in threads, on the SQLAlchemy engine's
-# connections (the page cycle runs on the event loop: study.survey.engine)
+# the admin pages (and a participant's rare writes: a decline, a new cookie) run in threads,
+# on the SQLAlchemy engine's connections (participants' requests run on the event loop:
+# study.survey.db_async)
 WORKER_THREADS = POSTGRESQL_ENGINE_CONNECTIONS
 
 
@@ -107,7 +108,7 @@ def create_app(
         # No more worker threads than pooled connections: extra threads would only
         # queue for a connection while competing for the GIL.
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
-        await db.open_async()  # the page cycle's own pool, on this event loop (PostgreSQL)
+        await db.open_async()  # participants' own pool, on this event loop (PostgreSQL)
         try:
             yield
         finally:

@@ -5,8 +5,10 @@ engine (with its connection pool) per process; every method runs one short
 transaction with parameterized SQL (SQLAlchemy Core) and commits before it
 returns, so an answer the server acknowledged is on disk. The page cycle
 (looking up a session, storing a page) runs compiled statements on the driver
-(:mod:`study.survey.statements`); on PostgreSQL on a pool of its own, one
-statement per call.
+(:mod:`study.survey.statements`). The server calls the ``*_async`` twins
+(:mod:`study.survey.db_async`): on PostgreSQL they run on a pool of their own
+from the event loop, a page in one statement and a consent in one short
+transaction.
 
 SQLite runs in WAL mode (see :mod:`study.survey.engine`). Write transactions
 start with ``BEGIN IMMEDIATE``, so two arrivals cannot both read the counts
@@ -35,17 +37,23 @@ from typing import Any
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from study.design.assignment import COUNTED_STATUSES, active_counts, fills_condition
+from study.design.assignment import active_counts, fills_condition
+from study.survey.db_async import EventLoopQueries
 from study.survey.db_queries import ResearcherQueries
 from study.survey.engine import (
     WRITE_OPTION,
     postgresql_engine,
-    postgresql_page_pool,
     sqlite_engine,
     sqlite_url_for,
 )
 from study.survey.sessions import hash_session_token
-from study.survey.statements import compile_page_cycle, participant_row, postgresql_submit
+from study.survey.statements import (
+    compile_page_cycle,
+    counted_participants,
+    postgresql_start,
+    postgresql_submit,
+    submit_parameters,
+)
 from study.survey.tables import (
     PARADATA_COLUMNS,
     STATUSES,
@@ -64,7 +72,7 @@ class SurveyDatabaseError(Exception):
     """The survey database could not be opened or used (message says why and what to do)."""
 
 
-class SurveyDatabase(ResearcherQueries):
+class SurveyDatabase(ResearcherQueries, EventLoopQueries):
     """The survey's storage, the same API on SQLite and PostgreSQL.
 
     Parameters
@@ -104,7 +112,8 @@ class SurveyDatabase(ResearcherQueries):
         self._page_cycle = compile_page_cycle(self.dialect)
         self._verdicts: dict[Callable, dict[str, bool]] = {}  # see _valid_rows
         self._postgresql_submit = postgresql_submit()
-        self._async_pool = None  # the page cycle's, opened by open_async
+        self._postgresql_start = postgresql_start()
+        self._async_pool = None  # the participant requests' own pool (PostgreSQL), opened by open_async
 
     def _safe_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
@@ -157,74 +166,6 @@ class SurveyDatabase(ResearcherQueries):
                 raise
             finally:
                 connection.close()
-
-    # -- the page cycle from the event loop (PostgreSQL) -----------------------
-    async def open_async(self) -> None:
-        """Open the page cycle's asynchronous pool (PostgreSQL; SQLite needs none).
-
-        The server does this when it starts (and :meth:`close_async` when it
-        stops); until then, and on SQLite, the ``*_async`` methods run their
-        synchronous twins in place.
-        """
-        if self.dialect == "postgresql" and self._async_pool is None:
-            self._async_pool = await postgresql_page_pool(self.url)
-
-    async def close_async(self) -> None:
-        """Close the page cycle's asynchronous pool, if open."""
-        pool, self._async_pool = self._async_pool, None
-        if pool is not None:
-            await pool.close()
-
-    async def _fetch_one_async(self, statement: str, parameters: dict):
-        """Run one statement on the asynchronous pool: (column names, first row or None).
-
-        A pooled connection can have died while idle (PostgreSQL was restarted):
-        the statement is then sent once more after the pool has replaced its dead
-        connections. That is safe because each call is one statement, and a page
-        already stored is refused the second time.
-        """
-        for attempt in (1, 2):
-            connection = None
-            try:
-                async with self._async_pool.connection() as connection:
-                    cursor = connection.cursor()
-                    await cursor.execute(statement, parameters)
-                    row = await cursor.fetchone()
-                    return [column[0] for column in cursor.description], row
-            except Exception:
-                if attempt == 2 or connection is None or not connection.broken:
-                    raise
-                await self._async_pool.check()
-
-    async def participant_by_session_async(self, session_token: str) -> dict | None:
-        """:meth:`participant_by_session`, from the event loop."""
-        if self._async_pool is None:
-            return self.participant_by_session(session_token)
-        statement = self._page_cycle.participant_by_session
-        columns, row = await self._fetch_one_async(
-            statement.sql, statement.params(session_hash=hash_session_token(session_token)))
-        return participant_row(columns, row) if row else None
-
-    async def page_shown_at_async(self, participant_id: str, page_id: str) -> float | None:
-        """:meth:`page_shown_at`, from the event loop."""
-        if self._async_pool is None:
-            return self.page_shown_at(participant_id, page_id)
-        statement = self._page_cycle.page_shown_at
-        _, row = await self._fetch_one_async(
-            statement.sql, statement.params(participant_id=participant_id, page_id=page_id))
-        return row[0] if row else None
-
-    async def submit_page_async(self, participant_id: str, page_id: str, values: Mapping[str, Any], *,
-                                next_step: str, complete: bool = False,
-                                paradata: Mapping[str, float | None] | None = None) -> bool:
-        """:meth:`submit_page`, from the event loop."""
-        if self._async_pool is None:
-            return self.submit_page(participant_id, page_id, values, next_step=next_step,
-                                    complete=complete, paradata=paradata)
-        _, row = await self._fetch_one_async(self._postgresql_submit.sql, _submit_parameters(
-            participant_id, page_id, values, next_step=next_step, complete=complete,
-            paradata=paradata, now=time.time()))
-        return row is not None
 
     def _add_missing_columns(self) -> None:
         """Columns added to a table since a database was created (``create_all`` adds tables only)."""
@@ -333,9 +274,12 @@ class SurveyDatabase(ResearcherQueries):
                     .where(studies.c.study_id == study_id)
                     .values(n_assigned=studies.c.n_assigned + 1)
                 )
-            duplicate = False
+            row = self._new_participant(
+                study_id, session_token=session_token, lang=lang, first_step=first_step,
+                condition=condition, assignment_index=assignment_index, prolific=prolific,
+                ip_address=ip_address, is_test=is_test, now=now)
             if prolific.get("prolific_pid") and not is_test:
-                duplicate = bool(
+                row["duplicate"] = bool(
                     conn.execute(
                         select(func.count())
                         .select_from(participants)
@@ -346,25 +290,6 @@ class SurveyDatabase(ResearcherQueries):
                         )
                     ).scalar_one()
                 )
-            row = {
-                "participant_id": secrets.token_hex(8),
-                "study_id": study_id,
-                "session_hash": hash_session_token(session_token),
-                "condition": condition,
-                "lang": lang,
-                "status": "in_progress",
-                "step": first_step,
-                "is_test": is_test,
-                "assignment_index": assignment_index,
-                "prolific_pid": prolific.get("prolific_pid"),
-                "prolific_study_id": prolific.get("prolific_study_id"),
-                "prolific_session_id": prolific.get("prolific_session_id"),
-                "duplicate": duplicate,
-                "ip_address": ip_address,
-                "started_at": now,
-                "last_seen_at": now,
-                "completed_at": None,
-            }
             conn.execute(participants.insert().values(**row))
             conn.execute(
                 page_visits.insert().values(
@@ -373,21 +298,36 @@ class SurveyDatabase(ResearcherQueries):
             )
         return row
 
+    @staticmethod
+    def _new_participant(study_id: str, *, session_token: str, lang: str, first_step: str,
+                         condition: str, assignment_index: int | None, prolific: dict,
+                         ip_address: str | None, is_test: bool, now: float) -> dict:
+        """The row of a participant who has just consented (not yet flagged as a duplicate)."""
+        return {
+            "participant_id": secrets.token_hex(8),
+            "study_id": study_id,
+            "session_hash": hash_session_token(session_token),
+            "condition": condition,
+            "lang": lang,
+            "status": "in_progress",
+            "step": first_step,
+            "is_test": is_test,
+            "assignment_index": assignment_index,
+            "prolific_pid": prolific.get("prolific_pid"),
+            "prolific_study_id": prolific.get("prolific_study_id"),
+            "prolific_session_id": prolific.get("prolific_session_id"),
+            "duplicate": False,
+            "ip_address": ip_address,
+            "started_at": now,
+            "last_seen_at": now,
+            "completed_at": None,
+        }
+
     def _fill_counts(self, conn, study_id: str, condition_names: list[str],
                      timeout_minutes: float, now: float, valid_complete=None) -> dict[str, int]:
         """Who fills each condition now, by the one rule; the idle ones are marked ``timed_out``."""
-        rows = conn.execute(
-            select(participants.c.participant_id, participants.c.condition,
-                   participants.c.status, participants.c.last_seen_at)
-            .where(
-                participants.c.study_id == study_id,
-                participants.c.is_test.is_(False),
-                participants.c.status.in_(COUNTED_STATUSES),
-            )
-        ).all()
-        idle = [row.participant_id for row in rows if row.status == "in_progress"
-                and not fills_condition(row.status, row.last_seen_at, now=now,
-                                        timeout_minutes=timeout_minutes)]
+        rows = conn.execute(counted_participants(study_id)).all()
+        idle = self._idle_ids(rows, now, timeout_minutes)
         if idle:
             conn.execute(
                 update(participants)
@@ -401,6 +341,13 @@ class SurveyDatabase(ResearcherQueries):
             condition_names, now=now, timeout_minutes=timeout_minutes,
         )
 
+    @staticmethod
+    def _idle_ids(rows, now: float, timeout_minutes: float) -> list[str]:
+        """Of the counted rows (id, condition, status, last seen), the in-progress ones now idle."""
+        return [participant_id for participant_id, _, status, last_seen_at in rows
+                if status == "in_progress"
+                and not fills_condition(status, last_seen_at, now=now, timeout_minutes=timeout_minutes)]
+
     def _valid_rows(self, conn, rows, valid_complete):
         """The rows less the completes whose answers fail ``valid_complete``.
 
@@ -410,9 +357,7 @@ class SurveyDatabase(ResearcherQueries):
         only, not of every complete. The verdicts are kept per ``valid_complete``,
         which the server builds once.
         """
-        verdicts = self._verdicts.setdefault(valid_complete, {})
-        unjudged = {row.participant_id for row in rows
-                    if row.status == "complete" and row.participant_id not in verdicts}
+        verdicts, unjudged = self._unjudged(rows, valid_complete)
         stored: dict[str, dict] = {participant_id: {} for participant_id in unjudged}
         if unjudged:
             for participant_id, item_id, value in conn.execute(
@@ -420,10 +365,21 @@ class SurveyDatabase(ResearcherQueries):
                 .where(answers.c.participant_id.in_(unjudged))
             ):
                 stored[participant_id][item_id] = json.loads(value)
-        for row in rows:
-            if row.participant_id in unjudged:
-                verdicts[row.participant_id] = valid_complete(stored[row.participant_id], row.condition)
-        return [row for row in rows if row.status != "complete" or verdicts[row.participant_id]]
+        return self._judge(rows, verdicts, stored, valid_complete)
+
+    def _unjudged(self, rows, valid_complete) -> tuple[dict[str, bool], set[str]]:
+        """The verdicts kept for ``valid_complete``, and the completes among ``rows`` not yet judged."""
+        verdicts = self._verdicts.setdefault(valid_complete, {})
+        return verdicts, {participant_id for participant_id, _, status, _ in rows
+                          if status == "complete" and participant_id not in verdicts}
+
+    @staticmethod
+    def _judge(rows, verdicts: dict, stored: dict[str, dict], valid_complete) -> list:
+        """Judge the new completes by their ``stored`` answers; the rows that may fill a place."""
+        for participant_id, condition, _, _ in rows:
+            if participant_id in stored:
+                verdicts[participant_id] = valid_complete(stored[participant_id], condition)
+        return [row for row in rows if row[2] != "complete" or verdicts[row[0]]]
 
     def record_decline(self, study_id: str) -> None:
         """Count one declined consent; nothing else about the person is kept."""
@@ -467,7 +423,7 @@ class SurveyDatabase(ResearcherQueries):
         now = time.time() if now is None else now
         if self.dialect == "postgresql":  # one statement (see study.survey.statements.postgresql_submit)
             with self._driver(write=True) as cursor:
-                cursor.execute(self._postgresql_submit.sql, _submit_parameters(
+                cursor.execute(self._postgresql_submit.sql, submit_parameters(
                     participant_id, page_id, values, next_step=next_step, complete=complete,
                     paradata=paradata, now=now))
                 return cursor.fetchone() is not None
@@ -506,15 +462,6 @@ class SurveyDatabase(ResearcherQueries):
                 .values(status=status)
             )
         return result.rowcount == 1
-
-
-def _submit_parameters(participant_id: str, page_id: str, values: Mapping[str, Any], *, next_step: str,
-                       complete: bool, paradata: Mapping[str, float | None] | None, now: float) -> dict:
-    """The parameters of the one-statement submit on PostgreSQL (answers as two arrays)."""
-    encoded = {item_id: json.dumps(value, ensure_ascii=False) for item_id, value in values.items()}
-    return dict(participant_id=participant_id, page_id=page_id, next_step=next_step, now=now,
-                complete=complete, item_ids=list(encoded), values=list(encoded.values()),
-                **{column: (paradata or {}).get(column) for column in PARADATA_COLUMNS})
 
 
 __all__ = ["SurveyDatabase", "SurveyDatabaseError", "hash_session_token", "sqlite_url_for"]

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
 WRITE_OPTION = "replylab_write"
-#: connections one server process keeps to PostgreSQL: for the page cycle, and for the rest
+#: connections one server process keeps to PostgreSQL: for participants' requests, and for the rest
 POSTGRESQL_PAGE_CONNECTIONS, POSTGRESQL_ENGINE_CONNECTIONS = 10, 6
 
 
@@ -58,11 +58,12 @@ def sqlite_engine(url: str) -> Engine:
 
 
 def postgresql_engine(url: str) -> Engine:
-    """A pooled PostgreSQL engine (connections checked before use), for all but the page cycle.
+    """A pooled PostgreSQL engine (connections checked before use), for all but participants' requests.
 
-    Consent, the admin pages and the export go through SQLAlchemy (in worker
-    threads); the page cycle has its own pool (:func:`postgresql_page_pool`).
-    Consents queue on the study's row lock anyway, so a few connections are enough. None are opened beyond
+    The admin pages, the export and the rare participant writes (a decline, a
+    returning participant's new cookie) go through SQLAlchemy (in worker threads);
+    participants' requests have their own pool (:func:`postgresql_page_pool`).
+    So a few connections are enough. None are opened beyond
     them: "overflow" connections are closed when returned, and under a launch they
     were opened and closed again on every other request (a new PostgreSQL backend
     each time).
@@ -72,13 +73,14 @@ def postgresql_engine(url: str) -> Engine:
 
 
 async def postgresql_page_pool(url: str):
-    """An open pool of asynchronous psycopg connections in autocommit mode, for the page cycle.
+    """An open pool of asynchronous psycopg connections in autocommit mode, for participants' requests.
 
-    The server's event loop runs the page cycle (look up a session, store a
-    page) on these connections itself, with no thread between it and the
-    database: handing each request to a worker thread cost more CPU than the
-    request's own database work. Each call is one statement (see
-    :mod:`study.survey.statements`) that commits by itself, in one round trip.
+    The server's event loop runs participants' requests (the entry, consent,
+    looking up a session, storing a page) on these connections itself, with no
+    thread between it and the database: handing each request to a worker thread
+    cost more CPU than the request's own database work. A page is stored by one
+    statement (see :mod:`study.survey.statements`) that commits by itself, in one
+    round trip; a consent is one short transaction (see :mod:`study.survey.db_async`).
     psycopg's own pool hands out a connection with none of SQLAlchemy's checkout
     work and no ping; a connection found broken is replaced (see
     :meth:`study.survey.db.SurveyDatabase.participant_by_session_async`). A request
@@ -89,7 +91,7 @@ async def postgresql_page_pool(url: str):
 
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     pool = AsyncConnectionPool(conninfo, min_size=1, max_size=POSTGRESQL_PAGE_CONNECTIONS,
-                               kwargs={"autocommit": True}, open=False, name="replylab-page-cycle",
+                               kwargs={"autocommit": True}, open=False, name="replylab-participants",
                                timeout=5)
     await pool.open()
     return pool

@@ -11,8 +11,11 @@ Only the participant's current page can be shown or sent. An earlier page
 (the back button, an old tab) is read-only: showing it leads to the current
 page; sending it stores nothing and leads to the current page with a note that
 the earlier answers were kept. There is no going back to change answers.
-Each submit is one committed transaction before the redirect is sent (the
-database work runs as :meth:`SurveyContext.run` decides).
+Each submit is one committed transaction before the redirect is sent. The
+routes call the database's ``*_async`` methods (on PostgreSQL they run on the
+event loop, see :mod:`study.survey.db_async`); the rare writes that have none (a
+decline, a returning participant's new cookie) run as :meth:`SurveyContext.run`
+decides.
 """
 
 from __future__ import annotations
@@ -121,14 +124,14 @@ async def _read_form(request: Request, lang: str | None = None) -> dict[str, str
 # -- entry ---------------------------------------------------------------------
 
 
-def _resume_by_prolific(context: SurveyContext, prolific: dict, token: str | None):
+async def _resume_by_prolific(context: SurveyContext, prolific: dict, token: str | None):
     """(participant, token) of a returning Prolific participant, or raise if already done."""
     db, study_id = context.db, context.study_id
     rows = []
     if prolific.get("prolific_session_id"):
-        rows = db.participants_by_prolific(study_id, session_id=prolific["prolific_session_id"])
+        rows = await db.participants_by_prolific_async(study_id, session_id=prolific["prolific_session_id"])
     if not rows and prolific.get("prolific_pid"):
-        rows = db.participants_by_prolific(study_id, pid=prolific["prolific_pid"])
+        rows = await db.participants_by_prolific_async(study_id, pid=prolific["prolific_pid"])
         if any(row["status"] == "complete" for row in rows):
             lang = rows[-1]["lang"]
             raise SurveyError(409, lang=lang, key="already_done")
@@ -136,16 +139,16 @@ def _resume_by_prolific(context: SurveyContext, prolific: dict, token: str | Non
         return None, token
     participant = rows[-1]
     token = token or new_session_token()
-    db.rebind_session(participant["participant_id"], token)
+    await context.run(db.rebind_session, participant["participant_id"], token)
     return participant, token
 
 
-def _entry(context: SurveyContext, query, token: str | None):
+async def _entry(context: SurveyContext, query, token: str | None):
     prolific = _prolific_params(query)
-    participant = context.db.participant_by_session(token) if token else None
+    participant = await context.db.participant_by_session_async(token) if token else None
     set_token = None
     if participant is None and prolific:
-        participant, new_token = _resume_by_prolific(context, prolific, token)
+        participant, new_token = await _resume_by_prolific(context, prolific, token)
         set_token = new_token if new_token != token else None
     if participant is not None:
         return _redirect(context, page_path(participant["step"], answered=bool(query.get("answered"))),
@@ -175,7 +178,7 @@ def _entry(context: SurveyContext, query, token: str | None):
 async def entry(request: Request):
     """The welcome page for a newcomer; a returning participant is led to their current page."""
     context = survey_context(request)
-    return await context.run(_entry, context, request.query_params, _session_token(request))
+    return await _entry(context, request.query_params, _session_token(request))
 
 
 @router.get("/page/{step_id}", response_class=HTMLResponse)
@@ -301,7 +304,7 @@ def _render_step(context: SurveyContext, participant: dict, step, csrf: str, *,
 CONSENT_FIELDS = {"lang", "consent", *PROLIFIC_FIELDS}
 
 
-def _consent(context: SurveyContext, fields: dict, token: str):
+async def _consent(context: SurveyContext, fields: dict, token: str):
     study, db = context.study, context.db
     lang = fields.get("lang")
     if lang not in study.languages:
@@ -309,10 +312,10 @@ def _consent(context: SurveyContext, fields: dict, token: str):
                           detail=f"language {lang!r}; this study runs in {', '.join(study.languages)}")
     if fields.get("consent") not in ("yes", "no"):
         raise SurveyError(400, lang=lang, key="consent_missing")
-    if db.participant_by_session(token):  # a second click or a resent form
+    if await db.participant_by_session_async(token):  # a second click or a resent form
         return _redirect(context, "/")
     if fields["consent"] == "no":
-        db.record_decline(context.study_id)
+        await context.run(db.record_decline, context.study_id)
         html = render_page("message.html", lang=lang, t=ui(lang), title=study.title[lang],
                            heading=ui(lang)["declined_title"], body=None,
                            body_markdown=study.texts.decline[lang], preview=False)
@@ -322,7 +325,7 @@ def _consent(context: SurveyContext, fields: dict, token: str):
     prolific = _prolific_params(fields)
     if prolific.get("prolific_pid") and any(
         row["status"] == "complete"
-        for row in db.participants_by_prolific(context.study_id, pid=prolific["prolific_pid"])
+        for row in await db.participants_by_prolific_async(context.study_id, pid=prolific["prolific_pid"])
     ):
         raise SurveyError(409, lang=lang, key="already_done")
     scheme = study.assignment
@@ -333,7 +336,7 @@ def _consent(context: SurveyContext, fields: dict, token: str):
                                 block_size=scheme.block_size)
 
     try:
-        db.start_participant(
+        await db.start_participant_async(
             context.study_id, session_token=token, lang=lang, choose_condition=choose,
             first_step=context.step_ids[0], timeout_minutes=scheme.timeout_minutes,
             condition_names=study.condition_names, prolific=prolific,
@@ -361,7 +364,7 @@ async def consent(request: Request):
         raise SurveyError(400, key="not_accepted", detail=str(error)) from None
     if context.store_ip and request.client:
         fields["_ip"] = request.client.host
-    return await context.run(_consent, context, fields, token)
+    return await _consent(context, fields, token)
 
 
 # -- page submits --------------------------------------------------------------

@@ -171,8 +171,15 @@ def _markdown():
     return MarkdownIt("commonmark", {"html": False})
 
 
+@lru_cache(maxsize=1024)
 def markdown_to_html(text: str) -> Markup:
-    """Render a study text (markdown) to safe HTML; raw HTML in it is escaped."""
+    """Render a study text (markdown) to safe HTML; raw HTML in it is escaped.
+
+    The study's texts are few and fixed, so each is rendered once per process.
+
+    >>> str(markdown_to_html("**Thank you**"))
+    '<p><strong>Thank you</strong></p>\\n'
+    """
     return Markup(_markdown().render(text or ""))
 
 

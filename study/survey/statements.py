@@ -24,6 +24,8 @@ WHERE replylab_page_visits.participant_id = :participant_id AND replylab_page_vi
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -31,7 +33,8 @@ from typing import Any
 from sqlalchemy import bindparam, case, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from study.survey.tables import PARADATA_COLUMNS, answers, page_visits, participants
+from study.design.assignment import COUNTED_STATUSES
+from study.survey.tables import PARADATA_COLUMNS, answers, page_visits, participants, studies
 
 #: participant columns the driver returns as 0/1 on SQLite
 BOOLEAN_COLUMNS = ("is_test", "duplicate")
@@ -66,6 +69,23 @@ def _status_in(*statuses):
     return participants.c.status.in_([literal(status) for status in statuses])
 
 
+def counted_participants(study_id):
+    """Who may fill a condition of ``study_id`` (a value or a bind parameter), for the counts."""
+    return select(participants.c.participant_id, participants.c.condition, participants.c.status,
+                  participants.c.last_seen_at).where(
+        participants.c.study_id == study_id, participants.c.is_test.is_(False),
+        _status_in(*COUNTED_STATUSES))
+
+
+def prolific_lookup(study_id, *, by: str):
+    """Non-test participants of ``study_id`` with a Prolific id (``by="pid"``) or session id."""
+    column = {"pid": participants.c.prolific_pid, "session_id": participants.c.prolific_session_id}[by]
+    return (select(participants)
+            .where(participants.c.study_id == study_id, participants.c.is_test.is_(False),
+                   column == bindparam("prolific_id"))
+            .order_by(participants.c.started_at))
+
+
 def compile_page_cycle(dialect_name: str) -> SimpleNamespace:
     """The page-cycle statements for ``"sqlite"`` or ``"postgresql"``, compiled."""
     dialect = _dialect(dialect_name)
@@ -80,6 +100,8 @@ def compile_page_cycle(dialect_name: str) -> SimpleNamespace:
     statements = {
         "participant_by_session": select(participants).where(
             participants.c.session_hash == bindparam("session_hash")),
+        "participants_by_prolific_pid": prolific_lookup(bindparam("study_id"), by="pid"),
+        "participants_by_prolific_session": prolific_lookup(bindparam("study_id"), by="session_id"),
         "page_shown_at": select(page_visits.c.shown_at).where(
             page_visits.c.participant_id == participant_id,
             page_visits.c.page_id == bindparam("page_id")),
@@ -161,6 +183,63 @@ WITH current AS MATERIALIZED (
 )
 SELECT participant_id FROM current"""
     return CompiledStatement(sql.strip(), {})
+
+
+def postgresql_start() -> SimpleNamespace:
+    """:meth:`~study.survey.db.SurveyDatabase.start_participant` on PostgreSQL, in four statements.
+
+    ``lock_study`` locks the study's row (consents queue on it) and reads how
+    many were assigned; ``counted`` then reads who may fill a condition, in a
+    statement of its own so that it sees every consent committed while this
+    one waited for the lock. ``answers_of`` reads the answers of completes not
+    yet judged (``assignment.count: valid_completes``). After the condition is
+    chosen (in Python, by the study's scheme), ``insert`` writes everything in
+    one statement: it marks the idle participants ``timed_out``, counts the
+    assignment, inserts the participant (flagged as a duplicate when the
+    Prolific id was seen before) and stamps the first page; it returns
+    ``duplicate``.
+
+    >>> "FOR UPDATE" in postgresql_start().lock_study.sql
+    True
+    """
+    dialect = _dialect("postgresql")
+    study_id = bindparam("study_id")
+    columns = [column.name for column in participants.columns]
+    values = {column: f"%({column})s" for column in columns}
+    values["duplicate"] = f"""%(prolific_pid)s::varchar IS NOT NULL AND EXISTS (
+        SELECT 1 FROM {participants.name}
+        WHERE study_id = %(study_id)s AND prolific_pid = %(prolific_pid)s AND NOT is_test)"""
+    insert = f"""
+WITH timed_out AS (
+    UPDATE {participants.name} SET status = 'timed_out'
+    WHERE participant_id = ANY(%(idle)s::text[])
+), assigned AS (
+    UPDATE {studies.name} SET n_assigned = n_assigned + 1 WHERE study_id = %(study_id)s
+), shown AS (
+    INSERT INTO {page_visits.name} (participant_id, page_id, shown_at, submits)
+    VALUES (%(participant_id)s, %(step)s, %(started_at)s, 0)
+)
+INSERT INTO {participants.name} ({", ".join(columns)})
+VALUES ({", ".join(values[column] for column in columns)})
+RETURNING duplicate"""
+    return SimpleNamespace(
+        lock_study=_compile(select(studies.c.n_assigned).where(studies.c.study_id == study_id)
+                            .with_for_update(), dialect),
+        counted=_compile(counted_participants(study_id), dialect),
+        answers_of=CompiledStatement(
+            f"SELECT participant_id, item_id, value FROM {answers.name} "
+            "WHERE participant_id = ANY(%(participant_ids)s::text[])", {}),
+        insert=CompiledStatement(insert.strip(), {}),
+    )
+
+
+def submit_parameters(participant_id: str, page_id: str, values: Mapping[str, Any], *, next_step: str,
+                       complete: bool, paradata: Mapping[str, float | None] | None, now: float) -> dict:
+    """The parameters of the one-statement submit on PostgreSQL (answers as two arrays)."""
+    encoded = {item_id: json.dumps(value, ensure_ascii=False) for item_id, value in values.items()}
+    return dict(participant_id=participant_id, page_id=page_id, next_step=next_step, now=now,
+                complete=complete, item_ids=list(encoded), values=list(encoded.values()),
+                **{column: (paradata or {}).get(column) for column in PARADATA_COLUMNS})
 
 
 def participant_row(columns: list[str], row) -> dict:

@@ -1,11 +1,16 @@
 """The database class on SQLite (always) and PostgreSQL (when REPLYLAB_TEST_POSTGRES_URL is set).
 
 Atomic assignment is checked under real concurrency: many threads consent at
-the same moment, each with its own pooled connection.
+the same moment, each with its own pooled connection. On PostgreSQL the
+consent tests run twice: through ``start_participant`` (SQLAlchemy, as the
+admin's test sessions use it) and through ``start_participant_async`` on the
+asynchronous pool (as the server's consent route uses it), run on an event loop
+of their own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
@@ -21,26 +26,49 @@ from tests.study.survey.conftest import postgres_url, wipe
 CONDITIONS = ["public", "private"]
 
 
-def _postgres_param():
-    url = postgres_url()
+def _postgres_param(way: str):
     marks = [pytest.mark.postgres]
-    if not url:
+    if not postgres_url():
         marks.append(pytest.mark.skip(
             reason="REPLYLAB_TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server; "
                    "see .ci/postgres.sh)"))
-    return pytest.param(url, id="postgresql", marks=marks)
+    return pytest.param(way, id=way, marks=marks)
 
 
-@pytest.fixture(params=["sqlite", _postgres_param()])
+class EventLoopThread:
+    """An event loop in a thread of its own: the ``*_async`` methods, called from plain threads."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture(params=["sqlite", _postgres_param("postgresql"), _postgres_param("postgresql-async")])
 def db(request, tmp_path):
     if request.param == "sqlite":
         database = SurveyDatabase(f"sqlite:///{tmp_path / 'db.sqlite'}")
     else:
-        database = SurveyDatabase(request.param)
+        database = SurveyDatabase(postgres_url())
+    database.event_loop = None
+    if request.param == "postgresql-async":
+        database.event_loop = EventLoopThread()
+        database.event_loop.run(database.open_async())
     study_id = "t" + uuid.uuid4().hex[:12]  # a fresh study per test (PostgreSQL is shared)
     database.ensure_study(study_id, "f" * 64)
     database.test_study_id = study_id
     yield database
+    if database.event_loop is not None:
+        database.event_loop.run(database.close_async())
+        database.event_loop.close()
     if database.dialect == "postgresql":  # one server for all tests: leave nothing behind
         wipe(database, study_id)
         with database.engine.begin() as conn:
@@ -53,10 +81,17 @@ def balanced(counts, n_assigned):
                             n_assigned=n_assigned, seed=7)
 
 
+def consent(db, **kwargs):
+    """``start_participant``, or its asynchronous twin where the fixture asks (not for test sessions)."""
+    if db.event_loop is not None and not kwargs.get("is_test"):
+        return db.event_loop.run(db.start_participant_async(db.test_study_id, **kwargs))
+    return db.start_participant(db.test_study_id, **kwargs)
+
+
 def start(db, token, now=None, **kwargs):
-    return db.start_participant(db.test_study_id, session_token=token, lang="en",
-                                choose_condition=balanced, first_step="vignette",
-                                timeout_minutes=30, condition_names=CONDITIONS, now=now, **kwargs)
+    return consent(db, session_token=token, lang="en", choose_condition=balanced,
+                   first_step="vignette", timeout_minutes=30, condition_names=CONDITIONS, now=now,
+                   **kwargs)
 
 
 def test_concurrent_arrivals_never_share_a_slot_and_stay_balanced(db):
@@ -141,23 +176,32 @@ async def test_a_pooled_connection_that_died_while_idle_is_replaced_without_an_e
     study_id = "t" + uuid.uuid4().hex[:12]
     database.ensure_study(study_id, "f" * 64)
     await database.open_async()
-    try:
-        database.test_study_id = study_id
-        token = "token-dead-xxxxxxxxxxxxxxxxxx"
-        pid = start(database, token)["participant_id"]
-        assert (await database.participant_by_session_async(token))["participant_id"] == pid
+
+    def end_idle_connections():
         with database.engine.begin() as conn:
-            ended = conn.execute(text(
+            return conn.execute(text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE application_name = '' AND pid <> pg_backend_pid() AND datname = current_database() "
                 "AND backend_type = 'client backend' AND state = 'idle'")).scalar()
-        assert ended >= 1
+
+    try:
+        database.test_study_id, database.event_loop = study_id, None
+        token = "token-dead-xxxxxxxxxxxxxxxxxx"
+        pid = start(database, token)["participant_id"]
+        assert (await database.participant_by_session_async(token))["participant_id"] == pid
+        assert end_idle_connections() >= 1
         assert (await database.participant_by_session_async(token))["participant_id"] == pid
         assert await database.submit_page_async(pid, "vignette", {"att_1": 2}, next_step="page_a")
         assert not await database.submit_page_async(pid, "vignette", {"att_1": 3}, next_step="page_a")
         assert (await database.participant_by_session_async(token))["step"] == "page_a"
         assert await database.page_shown_at_async(pid, "page_a") is not None
         assert database.answers_of(pid) == {"att_1": 2}
+        assert end_idle_connections() >= 1  # a consent is a transaction: it starts over on a new one
+        second = await database.start_participant_async(
+            study_id, session_token="token-dead-2-xxxxxxxxxxxxxxxx", lang="en",
+            choose_condition=balanced, first_step="vignette", timeout_minutes=30,
+            condition_names=CONDITIONS)
+        assert second["assignment_index"] == 1
     finally:
         await database.close_async()
         wipe(database, study_id)
@@ -188,9 +232,8 @@ def counts_seen_by_next_arrival(db, **options) -> dict:
         seen.update(counts)
         return balanced(counts, n_assigned)
 
-    db.start_participant(db.test_study_id, session_token=f"token-next-{uuid.uuid4().hex}", lang="en",
-                         choose_condition=record, first_step="vignette", timeout_minutes=30,
-                         condition_names=CONDITIONS, **options)
+    consent(db, session_token=f"token-next-{uuid.uuid4().hex}", lang="en", choose_condition=record,
+            first_step="vignette", timeout_minutes=30, condition_names=CONDITIONS, **options)
     return seen
 
 
