@@ -112,6 +112,7 @@ class SurveyDatabase(ResearcherQueries, EventLoopQueries):
         self._page_cycle = compile_page_cycle(self.dialect)
         self._verdicts: dict[Callable, dict[str, bool]] = {}  # see _valid_rows
         self._postgresql_submit = postgresql_submit()
+        self._postgresql_submit_by_session = postgresql_submit(by="session_hash")
         self._postgresql_start = postgresql_start()
         self._async_pool = None  # the participant requests' own pool (PostgreSQL), opened by open_async
 

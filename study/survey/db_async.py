@@ -122,6 +122,30 @@ class EventLoopQueries:
             paradata=paradata, now=time.time()))
         return row is not None
 
+    async def submit_page_by_session_async(self, session_token: str, page_id: str,
+                                           values: Mapping[str, Any], *, next_step: str,
+                                           complete: bool = False,
+                                           paradata: Mapping[str, float | None] | None = None) -> bool:
+        """Store a page of the participant with this session cookie if it is their current page.
+
+        The server's usual submit: on PostgreSQL one statement finds the
+        participant by the cookie's hash and stores the page as
+        :meth:`submit_page` does, with no lookup first. ``False`` when there is no
+        such participant or the page is not their current one (nothing is stored;
+        the caller looks the participant up to tell which).
+        """
+        if self._async_pool is None:
+            participant = self.participant_by_session(session_token)
+            if participant is None or participant["step"] != page_id:
+                return False
+            return self.submit_page(participant["participant_id"], page_id, values,
+                                    next_step=next_step, complete=complete, paradata=paradata)
+        parameters = submit_parameters(None, page_id, values, next_step=next_step,
+                                       complete=complete, paradata=paradata, now=time.time())
+        parameters["session_hash"] = hash_session_token(session_token)
+        _, row = await self._fetch_async(self._postgresql_submit_by_session.sql, parameters)
+        return row is not None
+
     async def start_participant_async(
         self, study_id: str, *, session_token: str, lang: str,
         choose_condition: Callable[[dict[str, int], int], str], first_step: str,

@@ -428,10 +428,46 @@ async def submit_page(request: Request, step_id: str):
     fields = await _read_form(request)
     if not csrf_matches(context.secret, token, fields.pop("csrf_token", None)):
         raise SurveyError(403, key="form_expired")
+    stored = await _submit_at_once(context, token, step_id, fields)
+    if stored is not None:
+        return stored
     participant = await context.db.participant_by_session_async(token)
     if participant is None:
         raise SurveyError(403, key="no_session")
     return await _submit(context, participant, token, step_id, fields)
+
+
+async def _submit_at_once(context: SurveyContext, token: str, step_id: str, fields: dict):
+    """The usual submit, a valid page that is the participant's current one, with no lookup first.
+
+    The answers are checked before the participant is known (their values do
+    not depend on the language, only the messages do), then stored if this page
+    is the current page of the session's participant (one statement on
+    PostgreSQL). Returns the redirect to the next page, or None whenever
+    :func:`_submit` must decide: answers with problems, the vignette (its
+    minimum viewing time), a page that is not the current one, no participant.
+    """
+    step = context.steps_by_id.get(step_id)
+    if step is None or step.kind not in ("questions", "debrief"):
+        return None
+    paradata, fields = split_paradata(fields)
+    values: dict = {}
+    try:
+        if step.kind == "questions":
+            answers = read_page_answers(step.items, fields, context.default_lang(),
+                                        minimum_age=minimum_age_rule(context.study))
+            if answers.errors:
+                return None
+            values = answers.values
+        else:
+            reject_hostile_fields(fields, allowed=set())
+    except BadForm:
+        return None
+    following = next_step(context.step_ids, step_id)
+    stored = await context.db.submit_page_by_session_async(
+        token, step_id, values, next_step=following,
+        complete=step_id == last_question_step(context.step_ids), paradata=paradata)
+    return _redirect(context, page_path(following)) if stored else None
 
 
 __all__ = ["router", "render_step", "completion_redirect", "DEBRIEF", "DONE"]

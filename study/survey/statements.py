@@ -133,7 +133,7 @@ def compile_page_cycle(dialect_name: str) -> SimpleNamespace:
                               for name, statement in statements.items()})
 
 
-def postgresql_submit() -> CompiledStatement:
+def postgresql_submit(by: str = "participant_id") -> CompiledStatement:
     """:meth:`~study.survey.db.SurveyDatabase.submit_page` on PostgreSQL, as one statement.
 
     The steps of the SQLite transaction (lock the participant's row if the page is
@@ -145,16 +145,20 @@ def postgresql_submit() -> CompiledStatement:
     lock is released (PostgreSQL rechecks the condition on the newest version),
     ``current`` is empty and nothing is written. The statement returns one row
     when the page was stored, none when it was refused. The answers arrive as two
-    arrays (item ids, JSON values).
+    arrays (item ids, JSON values). The participant is found ``by`` their id
+    (``participant_id``) or by their session cookie's hash (``session_hash``: the
+    server's usual submit, which then needs no lookup first).
 
     >>> "FOR UPDATE" in postgresql_submit().sql
     True
     """
+    if by not in ("participant_id", "session_hash"):
+        raise ValueError(f"by must be participant_id or session_hash, not {by!r}")
     visits, paradata = page_visits.name, ", ".join(PARADATA_COLUMNS)
     sql = f"""
 WITH current AS MATERIALIZED (
     SELECT participant_id FROM {participants.name}
-    WHERE participant_id = %(participant_id)s AND step = %(page_id)s
+    WHERE {by} = %({by})s AND step = %(page_id)s
     FOR UPDATE
 ), stored AS (
     INSERT INTO {answers.name} (participant_id, item_id, page_id, value, answered_at)

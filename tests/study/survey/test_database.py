@@ -148,6 +148,43 @@ def test_two_tabs_sending_the_same_page_store_it_once(db):
     assert {v["page_id"]: v["submits"] for v in db.page_visit_rows(db.test_study_id)}["page_a"] == 1
 
 
+def run_async(db, coroutine):
+    """An ``*_async`` method's result: on the fixture's event loop, or (no pool) on a new one."""
+    return db.event_loop.run(coroutine) if db.event_loop is not None else asyncio.run(coroutine)
+
+
+def test_the_server_stores_a_page_by_session_only_if_it_is_the_current_page(db):
+    # the route's usual submit: no lookup first, the page stored only if it is the current one
+    token = "token-bysession-xxxxxxxxxxxxxx"
+    pid = start(db, token)["participant_id"]
+
+    def send(page, value, next_step, session=token):
+        item = {"vignette": "att_1", "page_a": "att_2"}[page]
+        return run_async(db, db.submit_page_by_session_async(
+            session, page, {item: value}, next_step=next_step, paradata={"paste_count": value}))
+
+    assert not send("page_a", 1, "page_b")  # not yet
+    assert not send("vignette", 1, "page_a", session="token-nobody-xxxxxxxxxxxxxxxx")
+    assert send("vignette", 2, "page_a")
+    assert not send("vignette", 3, "page_a")  # passed: read-only
+    assert db.answers_of(pid) == {"att_1": 2}
+    assert db.participant_by_session(token)["step"] == "page_a"
+    visits = {v["page_id"]: v for v in db.page_visit_rows(db.test_study_id)}
+    assert (visits["vignette"]["submits"], visits["vignette"]["paste_count"]) == (1, 2)
+    assert visits["page_a"]["shown_at"] is not None and visits["page_a"]["submits"] == 0
+    barrier = threading.Barrier(6)
+
+    def tab(i):  # six tabs send the current page at the same moment: one is stored
+        barrier.wait()
+        return send("page_a", 10 + i, "page_b")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        stored = list(pool.map(tab, range(6)))
+    assert stored.count(True) == 1
+    assert db.answers_of(pid) == {"att_1": 2, "att_2": 10 + stored.index(True)}
+    assert {v["page_id"]: v["submits"] for v in db.page_visit_rows(db.test_study_id)}["page_a"] == 1
+
+
 def test_a_stored_page_keeps_its_paradata_and_an_excluded_participant_stays_where_they_are(db):
     # the same outcome on both databases (PostgreSQL stores a page in one statement)
     pid = start(db, "token-para-xxxxxxxxxxxxxxxxxx", now=1.0)["participant_id"]
