@@ -310,6 +310,25 @@ def test_duplicate_prolific_ids_are_flagged(db):
     assert (first["duplicate"], second["duplicate"]) == (False, True)
 
 
+def test_participants_are_found_by_prolific_id_and_session_as_the_entry_finds_them(db):
+    first = start(db, "token-pro1-xxxxxxxxxxxxxxxxxxx", now=100.0,
+                  prolific={"prolific_pid": "P7", "prolific_session_id": "S1"})
+    second = start(db, "token-pro2-xxxxxxxxxxxxxxxxxxx", now=200.0,
+                   prolific={"prolific_pid": "P7", "prolific_session_id": "S2"})
+    start(db, "token-pro3-xxxxxxxxxxxxxxxxxxx", now=300.0, prolific={"prolific_pid": "P8"})
+    start(db, "token-pro4-xxxxxxxxxxxxxxxxxxx", is_test=True, condition="public",
+          prolific={"prolific_pid": "P7"})  # a test session is never found
+
+    def found(**key):
+        rows = run_async(db, db.participants_by_prolific_async(db.test_study_id, **key))
+        assert rows == db.participants_by_prolific(db.test_study_id, **key)
+        return [row["participant_id"] for row in rows]
+
+    assert found(pid="P7") == [first["participant_id"], second["participant_id"]]  # oldest first
+    assert found(session_id="S2") == [second["participant_id"]]
+    assert found(pid="P9") == [] and found() == []
+
+
 def test_declines_are_only_counted(db):
     db.record_decline(db.test_study_id)
     db.record_decline(db.test_study_id)
