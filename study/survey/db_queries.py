@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from study.survey.sessions import hash_session_token
-from study.survey.statements import participant_row
+from study.survey.statements import participant_row, prolific_lookup
 from study.survey.tables import answers, page_visits, participants, studies
 
 
@@ -33,17 +33,11 @@ class ResearcherQueries:
 
     def participants_by_prolific(self, study_id: str, *, pid=None, session_id=None) -> list[dict]:
         """Non-test participants of a study with this Prolific id or session id."""
-        query = select(participants).where(
-            participants.c.study_id == study_id, participants.c.is_test.is_(False)
-        )
-        if session_id:
-            query = query.where(participants.c.prolific_session_id == session_id)
-        elif pid:
-            query = query.where(participants.c.prolific_pid == pid)
-        else:
+        if not (session_id or pid):
             return []
+        query = prolific_lookup(study_id, by="session_id" if session_id else "pid")
         with self._read() as conn:
-            rows = conn.execute(query.order_by(participants.c.started_at)).mappings().all()
+            rows = conn.execute(query, {"prolific_id": session_id or pid}).mappings().all()
         return [dict(row) for row in rows]
 
     def answers_of(self, participant_id: str) -> dict[str, Any]:

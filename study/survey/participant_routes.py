@@ -370,6 +370,17 @@ async def consent(request: Request):
 # -- page submits --------------------------------------------------------------
 
 
+def _read_page(context: SurveyContext, step, fields: dict, lang: str):
+    """A sent page's paradata and answers (None for a step without questions); BadForm for a
+    field the page does not have."""
+    paradata, fields = split_paradata(fields)
+    if step.kind == "questions":
+        return paradata, read_page_answers(step.items, fields, lang,
+                                           minimum_age=minimum_age_rule(context.study))
+    reject_hostile_fields(fields, allowed=set())
+    return paradata, None
+
+
 async def _submit(context: SurveyContext, participant: dict, token: str, step_id: str, fields: dict):
     lang = participant["lang"]
     position = step_position(context.step_ids, step_id)
@@ -381,23 +392,14 @@ async def _submit(context: SurveyContext, participant: dict, token: str, step_id
     if position < current:  # a page already answered (an old tab, the back button): read-only
         return _redirect(context, page_path(participant["step"], answered=True))
     step = context.steps[position]
-    paradata, fields = split_paradata(fields)
-    values: dict = {}
-    if step.kind == "questions":
-        try:
-            answers = read_page_answers(step.items, fields, lang,
-                                        minimum_age=minimum_age_rule(context.study))
-        except BadForm as error:
-            raise SurveyError(400, lang=lang, key="not_accepted", detail=str(error)) from None
-        if answers.errors:
-            html = render_step(context, participant, token, errors=answers.errors, raw=answers.raw)
-            return _html(context, html, status=422)
-        values = answers.values
-    else:
-        try:
-            reject_hostile_fields(fields, allowed=set())
-        except BadForm as error:
-            raise SurveyError(400, lang=lang, key="not_accepted", detail=str(error)) from None
+    try:
+        paradata, answers = _read_page(context, step, fields, lang)
+    except BadForm as error:
+        raise SurveyError(400, lang=lang, key="not_accepted", detail=str(error)) from None
+    if answers is not None and answers.errors:
+        html = render_step(context, participant, token, errors=answers.errors, raw=answers.raw)
+        return _html(context, html, status=422)
+    values = answers.values if answers is not None else {}
     if step.kind == "vignette":
         shown = await context.db.page_shown_at_async(participant["participant_id"], VIGNETTE) or 0.0
         remaining = float(context.study.vignette.min_view_seconds or 0) - (time.time() - shown)
@@ -450,19 +452,13 @@ async def _submit_at_once(context: SurveyContext, token: str, step_id: str, fiel
     step = context.steps_by_id.get(step_id)
     if step is None or step.kind not in ("questions", "debrief"):
         return None
-    paradata, fields = split_paradata(fields)
-    values: dict = {}
     try:
-        if step.kind == "questions":
-            answers = read_page_answers(step.items, fields, context.default_lang(),
-                                        minimum_age=minimum_age_rule(context.study))
-            if answers.errors:
-                return None
-            values = answers.values
-        else:
-            reject_hostile_fields(fields, allowed=set())
+        paradata, answers = _read_page(context, step, fields, context.default_lang())
     except BadForm:
         return None
+    if answers is not None and answers.errors:
+        return None
+    values = answers.values if answers is not None else {}
     following = next_step(context.step_ids, step_id)
     stored = await context.db.submit_page_by_session_async(
         token, step_id, values, next_step=following,
