@@ -359,14 +359,11 @@ class SurveyDatabase(ResearcherQueries, EventLoopQueries):
         which the server builds once.
         """
         verdicts, unjudged = self._unjudged(rows, valid_complete)
-        stored: dict[str, dict] = {participant_id: {} for participant_id in unjudged}
-        if unjudged:
-            for participant_id, item_id, value in conn.execute(
-                select(answers.c.participant_id, answers.c.item_id, answers.c.value)
-                .where(answers.c.participant_id.in_(unjudged))
-            ):
-                stored[participant_id][item_id] = json.loads(value)
-        return self._judge(rows, verdicts, stored, valid_complete)
+        answer_rows = conn.execute(
+            select(answers.c.participant_id, answers.c.item_id, answers.c.value)
+            .where(answers.c.participant_id.in_(unjudged))
+        ).all() if unjudged else []
+        return self._judge(rows, verdicts, unjudged, answer_rows, valid_complete)
 
     def _unjudged(self, rows, valid_complete) -> tuple[dict[str, bool], set[str]]:
         """The verdicts kept for ``valid_complete``, and the completes among ``rows`` not yet judged."""
@@ -375,8 +372,12 @@ class SurveyDatabase(ResearcherQueries, EventLoopQueries):
                           if status == "complete" and participant_id not in verdicts}
 
     @staticmethod
-    def _judge(rows, verdicts: dict, stored: dict[str, dict], valid_complete) -> list:
-        """Judge the new completes by their ``stored`` answers; the rows that may fill a place."""
+    def _judge(rows, verdicts: dict, unjudged: set[str], answer_rows, valid_complete) -> list:
+        """Judge the ``unjudged`` completes by their answers (rows of participant, item, JSON value);
+        the rows that may fill a place."""
+        stored: dict[str, dict] = {participant_id: {} for participant_id in unjudged}
+        for participant_id, item_id, value in answer_rows:
+            stored[participant_id][item_id] = json.loads(value)
         for participant_id, condition, _, _ in rows:
             if participant_id in stored:
                 verdicts[participant_id] = valid_complete(stored[participant_id], condition)

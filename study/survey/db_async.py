@@ -17,7 +17,6 @@ page already stored is refused the second time anyway.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -199,13 +198,12 @@ class EventLoopQueries:
     async def _valid_rows_async(self, cursor, rows, valid_complete):
         """:meth:`_valid_rows` on the transaction's cursor."""
         verdicts, unjudged = self._unjudged(rows, valid_complete)
-        stored: dict[str, dict] = {participant_id: {} for participant_id in unjudged}
+        answer_rows = []
         if unjudged:
             await cursor.execute(self._postgresql_start.answers_of.sql,
                                  {"participant_ids": sorted(unjudged)})
-            for participant_id, item_id, value in await cursor.fetchall():
-                stored[participant_id][item_id] = json.loads(value)
-        return self._judge(rows, verdicts, stored, valid_complete)
+            answer_rows = await cursor.fetchall()
+        return self._judge(rows, verdicts, unjudged, answer_rows, valid_complete)
 
 
 class _CountingCursor:
