@@ -60,11 +60,22 @@ def code_matrix(n_levels: int, coding: str) -> np.ndarray:
     return codes
 
 
-def _levels(series: pd.Series) -> list:
+def _levels_and_rows(series: pd.Series) -> tuple[list, np.ndarray, np.ndarray]:
+    """The levels present (sorted, or a Categorical's order), each case's level number and each level's count.
+
+    >>> levels, rows, counts = _levels_and_rows(pd.Series(["b", "a", "b"]))
+    >>> levels, rows.tolist(), counts.tolist()
+    (['a', 'b'], [1, 0, 1], [1, 2])
+    """
     if isinstance(series.dtype, pd.CategoricalDtype):
-        present = set(series)
-        return [level for level in series.cat.categories if level in present]
-    return sorted(series.unique())
+        codes = series.cat.codes.to_numpy()
+        counts = np.bincount(codes, minlength=len(series.cat.categories))
+        present = np.flatnonzero(counts)
+        renumbered = np.zeros(counts.size, dtype=np.intp)
+        renumbered[present] = np.arange(present.size)
+        return series.cat.categories[present].tolist(), renumbered[codes], counts[present]
+    levels, rows, counts = np.unique(series.to_numpy(), return_inverse=True, return_counts=True)
+    return list(levels), rows, counts
 
 
 def code_x(series: pd.Series, name: str, coding: str | None, reference) -> tuple[np.ndarray, list[str], dict | None]:
@@ -85,23 +96,23 @@ def code_x(series: pd.Series, name: str, coding: str | None, reference) -> tuple
     coding = coding or "indicator"
     if coding not in X_CODINGS:
         raise ValueError(f"x_coding must be one of {X_CODINGS} (PROCESS mcx 1-4); got {coding!r}.")
-    levels = _levels(series)
+    levels, rows, counts = _levels_and_rows(series)
     if reference is not None:
-        matches = [level for level in levels if level == reference or str(level) == str(reference)]
+        matches = [i for i, level in enumerate(levels) if level == reference or str(level) == str(reference)]
         if not matches:
             raise ValueError(f"x_reference {reference!r} is not a level of {name!r}; its levels are {levels}.")
-        levels = [matches[0], *(level for level in levels if level != matches[0])]
+        order = [matches[0], *(i for i in range(len(levels)) if i != matches[0])]
+        position = np.empty(len(levels), dtype=np.intp)
+        position[order] = np.arange(len(levels))
+        levels, rows, counts = [levels[i] for i in order], position[rows], counts[order]
     if len(levels) < 2:
         raise ValueError(f"column {name!r} (x) has {len(levels)} level; x needs at least two.")
     if len(levels) > 9:
         raise ValueError(f"column {name!r} (x) has {len(levels)} levels; a multicategorical x may have at most 9 (as in PROCESS).")
-    counts = series.value_counts()
-    small = [level for level in levels if counts.get(level, 0) < 2]
+    small = [level for level, count in zip(levels, counts) if count < 2]
     if small:
         raise ValueError(f"levels {small} of {name!r} (x) have fewer than two cases; merge or drop them.")
     codes = code_matrix(len(levels), coding)
-    position = {level: i for i, level in enumerate(levels)}
-    rows = series.map(position).to_numpy()
     labelled = levels[:-1] if coding == "helmert" else levels[1:]
     names = [f"{name}[{level}]" for level in labelled]
     table = {level: dict(zip(names, codes[i])) for i, level in enumerate(levels)}

@@ -8,6 +8,7 @@ rows written out), exactly where the shortcut promises the same bits, else to 1e
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 
@@ -15,6 +16,8 @@ from analysis._bootstrap import iter_resample_indices
 from analysis.process import bootstrap as process_bootstrap
 from analysis.process.bootstrap import pair_sums, stacked_columns, used_pairs
 from analysis.process.coding import (
+    code_matrix,
+    code_x,
     moderator_values,
     process_percentiles,
     two_values_at_most,
@@ -80,3 +83,36 @@ def test_moderator_values_without_a_full_sort_match_the_sorted_definitions():
         np.testing.assert_array_equal(process_percentiles(values), expected)
         probe = moderator_values(values, None, "w")
         np.testing.assert_array_equal(probe, distinct if distinct.size == 2 else expected)
+
+
+def _plain_coding(series, reference):
+    """The levels and each case's level number as pandas gives them (unique, sort, map)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        levels = [level for level in series.cat.categories if level in set(series)]
+    else:
+        levels = sorted(series.unique())
+    if reference is not None:
+        first = next(level for level in levels if level == reference or str(level) == str(reference))
+        levels = [first, *(level for level in levels if level != first)]
+    return levels, series.astype(object).map({level: i for i, level in enumerate(levels)}).to_numpy(dtype=np.intp)
+
+
+@pytest.mark.parametrize("kind", ["int", "str", "categorical with an unused level", "bool"])
+@pytest.mark.parametrize("reference", [None, "last"])
+def test_x_codes_from_numpys_unique_match_pandas_unique_and_map(kind, reference):
+    rng = np.random.default_rng(6)
+    if kind == "int":
+        series = pd.Series(rng.integers(1, 5, size=60))
+    elif kind == "str":
+        series = pd.Series(rng.choice(["public", "private", "none"], size=60))
+    elif kind == "bool":
+        series = pd.Series(rng.random(60) < 0.5)
+    else:
+        series = pd.Series(pd.Categorical(rng.choice(["c", "a"], size=60), categories=["c", "b", "a"]))
+    plain_levels, plain_rows = _plain_coding(series, None)
+    reference = plain_levels[-1] if reference == "last" else None
+    levels, rows = _plain_coding(series, reference)
+    values, names, table = code_x(series, "x", "indicator", reference)
+    assert list(table) == levels
+    assert names == [f"x[{level}]" for level in levels[1:]]
+    np.testing.assert_array_equal(values, code_matrix(len(levels), "indicator")[rows])
