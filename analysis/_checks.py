@@ -98,6 +98,12 @@ def require_columns(data: pd.DataFrame, columns: str | Iterable[str]) -> None:
     require_dataframe(data)
     names = as_name_list(columns)
     missing = [name for name in names if name not in data.columns]
+    if not missing and not data.columns.is_unique:
+        repeated = [name for name in names if (data.columns == name).sum() > 1]
+        if repeated:
+            raise ValueError(
+                f"column {repeated[0]!r} appears more than once in the data; give the columns unique names."
+            )
     if missing:
         quoted = ", ".join(repr(name) for name in missing)
         noun = "column" if len(missing) == 1 else "columns"
@@ -294,6 +300,25 @@ def complete_rows(data: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFr
     subset = data[list(dict.fromkeys(columns))]
     kept = subset.dropna()
     return kept, len(subset) - len(kept)
+
+
+def require_complete_rows(data: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame, int]:
+    """:func:`complete_rows`, with an error naming the columns when no row is complete.
+
+    >>> frame = pd.DataFrame({"x": [1.0, None], "y": [None, 2.0]})
+    >>> require_complete_rows(frame, ["x", "y"])
+    Traceback (most recent call last):
+    ...
+    ValueError: no row has a value in every one of the columns 'x', 'y' (2 rows, each missing at least one)...
+    """
+    kept, dropped = complete_rows(data, columns)
+    if kept.empty:
+        named = ", ".join(repr(str(name)) for name in dict.fromkeys(columns))
+        raise ValueError(
+            f"no row has a value in every one of the columns {named} ({len(data)} rows, each missing at least "
+            "one); rows missing any analysed variable are dropped, so check for a column that is mostly empty."
+        )
+    return kept, dropped
 
 
 def ordered_groups(data: pd.DataFrame, column: str, minimum: int = 2) -> list:

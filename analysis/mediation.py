@@ -32,13 +32,14 @@ from analysis._bootstrap import bootstrap_indirect, centred_squares
 from analysis._bootstrap_intervals import CI_METHODS, bootstrap_interval
 from analysis._checks import (
     as_name_list,
-    complete_rows,
     numeric_column,
     require_columns,
+    require_complete_rows,
     require_dataframe,
     require_level,
 )
 from analysis.mediation_result import STANDARDIZED_COLUMNS, MediationResult
+from analysis.process.coding import mixed_levels_message
 from analysis.process.ols import HC_TYPES, fit_ols, linear_table
 
 PATH_COLUMNS = ["coef", "se", "t", "p", "ci_low", "ci_high"]
@@ -87,11 +88,16 @@ def _code_x(series: pd.Series, name: str, x_coding: dict | None) -> tuple[np.nda
         values, coding = coded.to_numpy(dtype=np.float64), dict(x_coding)
     elif _plain_numeric(series) or pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         values, coding = series.to_numpy(dtype=np.float64), None
+        if not np.isfinite(values).all():
+            raise ValueError(f"column {name!r} (x) contains infinite values; replace them by missing values or finite numbers.")
     else:
         if isinstance(series.dtype, pd.CategoricalDtype):
             levels = [level for level in series.cat.categories if level in set(series)]
         else:
-            levels = sorted(series.unique())
+            try:
+                levels = sorted(series.unique())
+            except TypeError:  # numbers and text mixed in one column
+                raise ValueError(mixed_levels_message(series, name)) from None
         if len(levels) != 2:
             raise ValueError(
                 f"column {name!r} has {len(levels)} levels ({', '.join(map(repr, levels[:5]))}); "
@@ -122,7 +128,7 @@ def _complete_numeric(data: pd.DataFrame, names: list[str]) -> tuple[pd.Series, 
             return x_column, 0, dict(zip(names[1:], block[1:]))
 
     def checked():
-        kept, dropped = complete_rows(data, names)
+        kept, dropped = require_complete_rows(data, names)
         return kept[names[0]], dropped, {name: numeric_column(kept, name).to_numpy() for name in names[1:]}
 
     arrays = {}

@@ -60,7 +60,7 @@ def code_matrix(n_levels: int, coding: str) -> np.ndarray:
     return codes
 
 
-def _levels_and_rows(series: pd.Series) -> tuple[list, np.ndarray, np.ndarray]:
+def _levels_and_rows(series: pd.Series, name: str = "x") -> tuple[list, np.ndarray, np.ndarray]:
     """The levels present (sorted, or a Categorical's order), each case's level number and each level's count.
 
     >>> levels, rows, counts = _levels_and_rows(pd.Series(["b", "a", "b"]))
@@ -74,8 +74,18 @@ def _levels_and_rows(series: pd.Series) -> tuple[list, np.ndarray, np.ndarray]:
         renumbered = np.zeros(counts.size, dtype=np.intp)
         renumbered[present] = np.arange(present.size)
         return series.cat.categories[present].tolist(), renumbered[codes], counts[present]
-    levels, rows, counts = np.unique(series.to_numpy(), return_inverse=True, return_counts=True)
+    try:
+        levels, rows, counts = np.unique(series.to_numpy(), return_inverse=True, return_counts=True)
+    except TypeError:  # levels that cannot be ordered: numbers and text mixed in one column
+        raise ValueError(mixed_levels_message(series, name)) from None
     return list(levels), rows, counts
+
+
+def mixed_levels_message(series: pd.Series, name: str) -> str:
+    """The error for a categorical x whose levels mix types (``1, 2, "control"``), naming the types found."""
+    kinds = sorted({type(value).__name__ for value in series.dropna().unique()})
+    return (f"column {name!r} (x) mixes values of different types ({', '.join(kinds)}), so its levels have no order; "
+            "make them all text or all numbers (e.g. data[x].astype(str)).")
 
 
 def code_x(series: pd.Series, name: str, coding: str | None, reference) -> tuple[np.ndarray, list[str], dict | None]:
@@ -88,15 +98,18 @@ def code_x(series: pd.Series, name: str, coding: str | None, reference) -> tuple
     ones (helmert). The coding table maps each level to its codes.
     """
     numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-    if numeric and coding is None:
+    if numeric:
         values = series.to_numpy(dtype=np.float64)
+        if not np.isfinite(values).all():
+            raise ValueError(f"column {name!r} (x) contains infinite values; replace them by missing values or finite numbers.")
+    if numeric and coding is None:
         if values.min() == values.max():
             raise ValueError(f"column {name!r} (x) is constant; x must take at least two values.")
         return values[:, None], [name], None
     coding = coding or "indicator"
     if coding not in X_CODINGS:
         raise ValueError(f"x_coding must be one of {X_CODINGS} (PROCESS mcx 1-4); got {coding!r}.")
-    levels, rows, counts = _levels_and_rows(series)
+    levels, rows, counts = _levels_and_rows(series, name)
     if reference is not None:
         matches = [i for i, level in enumerate(levels) if level == reference or str(level) == str(reference)]
         if not matches:

@@ -15,9 +15,9 @@ import pandas as pd
 from analysis._bootstrap_intervals import CI_METHODS
 from analysis._checks import (
     as_name_list,
-    complete_rows,
     numeric_column,
     require_columns,
+    require_complete_rows,
     require_dataframe,
     require_level,
 )
@@ -72,7 +72,7 @@ def _complete_columns(data: pd.DataFrame, x: str, names: list[str]) -> tuple[pd.
         block = np.array([column.to_numpy() for column in series], dtype=np.float64)
         if np.isfinite(block).all() and (block.min(axis=1) < block.max(axis=1)).all():
             return x_column, dict(zip(names, block)), 0
-    kept, dropped = complete_rows(data, [x, *names])
+    kept, dropped = require_complete_rows(data, [x, *names])
     return kept[x], {name: numeric_column(kept, name).to_numpy() for name in names}, dropped
 
 
@@ -113,22 +113,32 @@ def _effect_rows(fit, equation, x_terms, level) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=256)
-def _interaction_sets(equations: tuple, moderator_columns: frozenset) -> tuple[tuple[str, str, tuple[int, ...]], ...]:
-    """``(outcome, label, positions)`` of each set of product terms PROCESS tests, per equation."""
+def _interaction_sets(
+    equations: tuple, moderator_columns: frozenset, x_terms: tuple[str, ...]
+) -> tuple[tuple[str, str, tuple[int, ...]], ...]:
+    """``(outcome, label, positions)`` of each set of highest-order product terms PROCESS tests, per equation.
+
+    Products of a path's variable with its moderator(s) are grouped by that
+    variable (every code of a categorical X is X) and moderator set; a set
+    whose moderators are a proper subset of another set's on the same path is
+    lower-order (X*W beside X*W*Z) and is not tested, as in PROCESS.
+    """
     found = []
     for equation in equations:
         groups: dict[tuple, list[int]] = {}
         for position, term in enumerate(equation.terms):
-            moderators = tuple(part for part in term.parts if part in moderator_columns)
-            focal = tuple(part for part in term.parts if part not in moderator_columns)
+            moderators = frozenset(part for part in term.parts if part in moderator_columns)
+            focal = [part for part in term.parts if part not in moderator_columns]
             if moderators and focal:
-                # every code of a categorical X with the same moderator(s) forms one joint test
-                key = (focal[0].split("[")[0], moderators)
+                # every code of a categorical X with the same moderator(s) forms one joint test (X's key: None)
+                key = (None if focal[0] in x_terms else focal[0], moderators)
                 groups.setdefault(key, []).append(position)
-        sets = list(groups.values())
-        for focal in {key[0] for key in groups}:
+        highest = {key: positions for key, positions in groups.items()
+                   if not any(other[0] == key[0] and key[1] < other[1] for other in groups)}
+        sets = list(highest.values())
+        for focal in {key[0] for key in highest}:
             # two moderators of one path, no three-way term: also their joint test (PROCESS's "Both")
-            mine = [(key, positions) for key, positions in groups.items() if key[0] == focal]
+            mine = [(key, positions) for key, positions in highest.items() if key[0] == focal]
             if len(mine) > 1 and all(len(key[1]) == 1 for key, _ in mine):
                 sets.append(sorted(p for _, positions in mine for p in positions))
         names = equation.names
@@ -136,9 +146,9 @@ def _interaction_sets(equations: tuple, moderator_columns: frozenset) -> tuple[t
     return tuple(found)
 
 
-def _interaction_tests(fits, equations, moderator_columns) -> pd.DataFrame | None:
+def _interaction_tests(fits, equations, moderator_columns, x_terms) -> pd.DataFrame | None:
     """Wald F (robust with hc) and OLS R-squared change of each set of product terms, as PROCESS reports them."""
-    sets = _interaction_sets(tuple(equations), frozenset(moderator_columns))
+    sets = _interaction_sets(tuple(equations), frozenset(moderator_columns), tuple(x_terms))
     if not sets:
         return None
     rows = [(fits[outcome].r2_change(positions), *fits[outcome].wald(positions)) for outcome, _, positions in sets]
@@ -234,6 +244,8 @@ def process(
     names = [x, *mediators, y, *moderators, *covariate_names]
     if len(set(names)) != len(names):
         raise ValueError(f"x, m, y, w, z and the covariates must be different columns; got {names}.")
+    if "constant" in names:
+        raise ValueError("a column named 'constant' would share its row with the intercept in the coefficient tables; rename it.")
     require_columns(data, names)
     if x_reference is not None and x_coding is None and pd.api.types.is_numeric_dtype(data[x]):
         raise ValueError("`x_reference` applies to a categorical x: set `x_coding` too (e.g. 'indicator').")
@@ -254,7 +266,7 @@ def process(
         coefficients[equation.outcome] = _coefficient_table(fit, equation, level)
         summary.append((fit.r2, *fit.wald(np.arange(1, len(equation.terms)))))
     model_summary = pd.DataFrame(np.array(summary), index=_labels(tuple(eq.outcome for eq in equations), "outcome").view(), columns=_SUMMARY_INDEX.view())
-    interaction_tests = _interaction_tests(fits, equations, set(moderators))
+    interaction_tests = _interaction_tests(fits, equations, set(moderators), x_terms)
 
     probe = {name: moderator_values(columns[name], w_values if role == "w" else z_values, role) for name, role in moderators.items()}
     y_equation, y_fit = equations[-1], fits[y]

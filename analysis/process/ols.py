@@ -95,8 +95,11 @@ def fit_ols(design: np.ndarray, y: np.ndarray, hc: str | None = None) -> OLSFit:
     augmented[:, p] = y
     factored, tau, _, info = dgeqrf(augmented, overwrite_a=1)
     r = np.triu(factored[:p, :p])
-    diagonal = np.abs(np.diag(r))
-    if info != 0 or diagonal.min() <= 1e-10 * diagonal.max():
+    # R's column j holds column j of the design in the orthonormal basis of Q: its norm is the column's,
+    # and its diagonal entry the part the earlier columns do not explain. Comparing each column with
+    # itself keeps the test free of units (GDP in dollars beside a 0/1 treatment).
+    diagonal, lengths = np.abs(np.diag(r)), np.sqrt((r * r).sum(axis=0))
+    if info != 0 or (diagonal <= 1e-10 * lengths).any():
         raise ValueError("the predictors of a regression are collinear (a column is constant or a copy of others).")
     r_inv, _ = dtrtri(r)
     coef = r_inv @ factored[:p, p]

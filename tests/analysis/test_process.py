@@ -400,3 +400,65 @@ def test_a_dict_of_moderated_paths_is_the_same_model_as_its_preset():
         pd.testing.assert_frame_equal(custom.coefficients[outcome], preset.coefficients[outcome])
     pd.testing.assert_frame_equal(custom.conditional_indirect, preset.conditional_indirect)
     assert custom.model.number is None and preset.index is None  # quadratic in w: no index, as PROCESS
+
+
+# Data as researchers bring it (found by trying messy inputs; each case failed or misled before)
+
+
+def test_a_predictor_in_large_units_is_not_taken_for_collinear():
+    # GDP in dollars (~1e11) beside a 0/1 treatment: R's diagonal spans 12 orders of magnitude. The
+    # reference is the same model on GDP in units of 1e11 (well conditioned), its slopes scaled back.
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"treat": rng.integers(0, 2, 150), "gdp": rng.lognormal(26, 1.0, 150)})
+    data["m"] = 0.5 * data["treat"] + rng.normal(size=150)
+    data["y"] = 0.3 * data["treat"] + 0.4 * data["m"] + 2e-12 * data["gdp"] + rng.normal(size=150)
+    result = process(data, 1, x="treat", w="gdp", y="y", hc="HC3")
+    scaled = data.assign(gdp=data["gdp"] / 1e11)
+    design = sm.add_constant(np.column_stack([scaled["treat"], scaled["gdp"], scaled["treat"] * scaled["gdp"]]))
+    reference = sm.OLS(scaled["y"].to_numpy(), design).fit(cov_type="HC3")
+    np.testing.assert_allclose(result.coefficients["y"]["coef"], reference.params / [1, 1, 1e11, 1e11], rtol=1e-9)
+    np.testing.assert_allclose(result.coefficients["y"]["se"], reference.bse / [1, 1, 1e11, 1e11], rtol=1e-9)
+    process(data, 4, x="treat", m="m", y="y", covariates="gdp", n_boot=50, seed=1)
+    mediation(data, "treat", "m", "y", covariates="gdp", hc="HC3", n_boot=50, seed=1)
+    with pytest.raises(ValueError, match="collinear"):
+        process(data.assign(copy=2 * data["gdp"]), 4, x="treat", m="m", y="y", covariates=["gdp", "copy"], n_boot=50)
+
+
+def test_names_with_brackets_get_a_test_per_product_as_plain_names_do():
+    data = moderated(seed=30)
+    plain = process(data, 15, x="x", m="m1", w="w", y="y", n_boot=50, seed=1).interaction_tests
+    renamed = data.rename(columns={"x": "score[t1]", "m1": "score[t2]"})
+    bracketed = process(renamed, 15, x="score[t1]", m="score[t2]", w="w", y="y", n_boot=50, seed=1).interaction_tests
+    assert list(bracketed["term"]) == [term.replace("m1", "score[t2]").replace("x", "score[t1]") for term in plain["term"]]
+    np.testing.assert_array_equal(bracketed[["F", "df1", "p"]].to_numpy(), plain[["F", "df1", "p"]].to_numpy())
+    assert (bracketed["df1"] == 1).all()
+
+
+def test_model_3_tests_only_the_three_way_product_as_process_does():
+    data = moderated(seed=31).assign(z=lambda frame: np.random.default_rng(131).normal(size=len(frame)))
+    tests = process(data, 3, x="x", w="w", z="z", y="y").interaction_tests
+    assert list(tests["term"]) == ["x:w:z"]
+    two_way = process(data, 2, x="x", w="w", z="z", y="y").interaction_tests  # no three-way term: each, and both
+    assert list(two_way["term"]) == ["x:w", "x:z", "x:w, x:z"]
+
+
+@pytest.mark.parametrize(
+    "spoil,message",
+    [
+        (lambda data: data.assign(x=data["x"].where(data.index != 3, np.inf)), "'x' \\(x\\) contains infinite values"),
+        (lambda data: data.assign(x=[1, 2, "control"] * (len(data) // 3)), "'x' \\(x\\) mixes values of different types \\(int, str\\)"),
+        (lambda data: data.assign(x=data["x"].where(data.index % 2 == 0), y=data["y"].where(data.index % 2 == 1)),
+         "no row has a value in every one of the columns 'x', 'm1', 'y'"),
+        (lambda data: data.set_axis(["x", "w", "m1", "m1", "age", "y"], axis=1), "'m1' appears more than once"),
+        (lambda data: data.rename(columns={"age": "constant"}), "named 'constant'"),
+    ],
+    ids=["inf in x", "mixed types in x", "no complete row", "duplicated column", "a column named constant"],
+)
+def test_messy_data_gets_a_clear_error_from_process_and_mediation(spoil, message):
+    data = spoil(moderated(n=60, seed=32))
+    covariates = ["constant"] if "constant" in data else None
+    with pytest.raises(ValueError, match=message):
+        process(data, 4, x="x", m="m1", y="y", covariates=covariates, n_boot=50, seed=1)
+    if covariates is None:  # mediation labels its intercept differently
+        with pytest.raises(ValueError, match=message.replace(" \\(x\\)", "( \\(x\\))?")):
+            mediation(data, "x", "m1", "y", n_boot=50, seed=1)

@@ -160,6 +160,9 @@ def test_coefficients_hc3_and_model_summary_match_process(fitted, model):
                 label = our_term(ours, printed["products"][term], names)
             row = result.interaction_tests.set_index(["outcome", "term"]).loc[(names[outcome], label)]
             np.testing.assert_allclose([row["r2_change"], row["F"], row["p"]], [change, statistic, p], rtol=0, atol=DETERMINISTIC)
+        if printed["r2change"]:  # PROCESS 2.16 prints them for models 1-3; there, no test it does not print
+            tested = int((result.interaction_tests["outcome"] == names[outcome]).sum())
+            assert tested == len(printed["r2change"]), outcome  # model 3: the three-way product only
 
 
 def _effect_rows(table, moderators: list[str]) -> dict:
