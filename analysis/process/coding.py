@@ -92,12 +92,12 @@ def code_x(series: pd.Series, name: str, coding: str | None, reference) -> tuple
     """X as code columns: ``(values (n, k), term names, coding table or None)``.
 
     A numeric X without ``coding`` is used as it is (continuous or dichotomous,
-    one column named ``name``). Otherwise each of the g - 1 codes is a column
+    a boolean one as 0/1 as in ``analysis.mediation``; one column named ``name``). Otherwise each of the g - 1 codes is a column
     ``"{name}[{level}]"``: the level it singles out (indicator, effect), the
     level it steps up to (sequential), or the level it sets against the later
     ones (helmert). The coding table maps each level to its codes.
     """
-    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    numeric = pd.api.types.is_numeric_dtype(series)  # booleans too
     if numeric:
         values = series.to_numpy(dtype=np.float64)
         if not np.isfinite(values).all():
@@ -121,7 +121,10 @@ def code_x(series: pd.Series, name: str, coding: str | None, reference) -> tuple
     if len(levels) < 2:
         raise ValueError(f"column {name!r} (x) has {len(levels)} level; x needs at least two.")
     if len(levels) > 9:
-        raise ValueError(f"column {name!r} (x) has {len(levels)} levels; a multicategorical x may have at most 9 (as in PROCESS).")
+        stored_as_text = not pd.api.types.is_numeric_dtype(series) and pd.to_numeric(series, errors="coerce").notna().all()
+        hint = (" Its values are numbers stored as text: convert them (pd.to_numeric) to use x as a continuous predictor."
+                if stored_as_text else "")
+        raise ValueError(f"column {name!r} (x) has {len(levels)} levels; a multicategorical x may have at most 9 (as in PROCESS).{hint}")
     small = [level for level, count in zip(levels, counts) if count < 2]
     if small:
         raise ValueError(f"levels {small} of {name!r} (x) have fewer than two cases; merge or drop them.")
@@ -166,7 +169,10 @@ def moderator_values(values: np.ndarray, given, name: str) -> np.ndarray:
     50th and 84th percentiles (:func:`process_percentiles`).
     """
     if given is not None:
-        probe = np.atleast_1d(np.asarray(given, dtype=np.float64))
+        try:
+            probe = np.atleast_1d(np.asarray(given, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}_values must be one or more finite numbers; got {given!r}.") from None
         if probe.ndim != 1 or probe.size == 0 or not np.isfinite(probe).all():
             raise ValueError(f"{name}_values must be one or more finite numbers; got {given!r}.")
         return probe

@@ -58,7 +58,12 @@ def path_moderators(equation: Equation, source: str, moderators) -> set[str]:
 
 
 def chains(equations: list[Equation], x_terms: list[str], y: str) -> list[tuple[str, ...]]:
-    """Every indirect chain ``(x_term, m1, ..., y)`` through the mediators (in their order)."""
+    """Every indirect chain ``(x_term, m1, ..., y)`` through the mediators, in PROCESS's order.
+
+    Per X term: by first mediator, then shorter chains first, then by the
+    mediators' order (``x -> m1 -> m3 -> y`` before ``x -> m1 -> m2 -> m3 -> y``),
+    so that contrasts ``C1``, ... pair the same effects as PROCESS's.
+    """
     by_outcome = {equation.outcome: equation for equation in equations}
     mediators = [equation.outcome for equation in equations if equation.outcome != y]
     found = []
@@ -74,7 +79,8 @@ def chains(equations: list[Equation], x_terms: list[str], y: str) -> list[tuple[
 
     for x_term in x_terms:
         extend((x_term,))
-    return found
+    order = {name: i for i, name in enumerate([*x_terms, *mediators])}
+    return sorted(found, key=lambda chain: (order[chain[0]], order[chain[1]], len(chain), [order[m] for m in chain[1:-1]]))
 
 
 def chain_effect(coefs: dict[str, np.ndarray], by_outcome: dict[str, Equation], chain, values) -> np.ndarray:

@@ -8,6 +8,7 @@ indirect ones; :class:`~analysis.process.result.ProcessResult` holds the tables.
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from analysis._checks import (
     require_level,
 )
 from analysis.process.bootstrap import bootstrap_coefficients
-from analysis.process.coding import code_x, moderator_values
+from analysis.process.coding import code_x, moderator_values, two_values_at_most
 from analysis.process.design import design_matrix, equation_terms, total_effect_equation
 from analysis.process.indirect import bootstrap_tables
 from analysis.process.ols import HC_TYPES, fit_ols
@@ -260,6 +261,12 @@ def process(
     if n < n_predictors + 2:
         raise ValueError(f"only {n} complete cases for {n_predictors} coefficients; the model needs at least {n_predictors + 2}.")
 
+    if two_values_at_most(columns[y]):
+        warnings.warn(
+            f"{y!r} (y) takes two values; PROCESS would fit its equation by logistic regression, this engine "
+            "fits OLS (a linear probability model): Y's coefficients are differences in probability, not log-odds.",
+            UserWarning, stacklevel=2,
+        )
     fits, coefficients, summary = {}, {}, []
     for equation in equations:
         fit = fits[equation.outcome] = fit_ols(design_matrix(equation, columns, n), columns[equation.outcome], hc)

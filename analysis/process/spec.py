@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, replace
 
 _PATHS = ("first_stage", "second_stage", "direct")
@@ -128,6 +129,8 @@ def model_spec(model) -> ModelSpec:
             *(tuple(model.get(path, ())) for path in _PATHS),
             serial=bool(model.get("serial", False)),
         )
+    if isinstance(model, numbers.Integral) and not isinstance(model, bool):
+        model = int(model)  # numpy's integers too
     if isinstance(model, bool) or not isinstance(model, int) or model not in PRESETS:
         raise ValueError(
             f"model must be one of the PROCESS models {sorted(PRESETS)}, a dict of moderated paths "

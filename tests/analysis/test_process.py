@@ -367,6 +367,7 @@ def test_listwise_deletion_and_two_level_text_x():
         (dict(y="nope"), "not in the data"),
         (dict(model={"first_stage": ["q"]}), "use 'w', 'z' or 'w\\*z'"),
         (dict(model=4, w=None, w_values=[1.0]), "no moderator W"),
+        (dict(w_values={"low": 1.0}), "w_values must be one or more finite numbers"),
     ],
 )
 def test_bad_input_raises_a_clear_value_error(change, message):
@@ -462,3 +463,54 @@ def test_messy_data_gets_a_clear_error_from_process_and_mediation(spoil, message
     if covariates is None:  # mediation labels its intercept differently
         with pytest.raises(ValueError, match=message.replace(" \\(x\\)", "( \\(x\\))?")):
             mediation(data, "x", "m1", "y", n_boot=50, seed=1)
+
+
+def test_serial_chains_come_in_processs_order_with_pyprocessmacros_estimates():
+    # pyprocessmacro (QuentinAndre/pyprocessmacro, a port of PROCESS) lists model 6's chains by first
+    # mediator, then shorter first: x -> m1 -> m3 -> y before x -> m1 -> m2 -> m3 -> y; the contrasts
+    # C1, ... pair effects in that order. Its point estimates are an independent computation.
+    import warnings
+
+    from pyprocessmacro import Process
+
+    rng = np.random.default_rng(33)
+    n = 200
+    data = pd.DataFrame({"x": rng.normal(size=n)})
+    for k, parent in enumerate(["x", "m1", "m2", "m3"], start=1):
+        data[f"m{k}"] = 0.6 * data[parent] + 0.3 * data["x"] + rng.normal(size=n)
+    data["y"] = 0.5 * data["m4"] + 0.2 * data["m1"] + rng.normal(size=n)
+    mediators = ["m1", "m2", "m3", "m4"]
+    ours = process(data, 6, x="x", m=mediators, y="y", n_boot=100, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = Process(data=data, model=6, x="x", m=mediators, y="y", boot=100, seed=1, suppr_init=True)
+    reference = theirs.indirect_model.coeff_summary()  # the path labels are its unnamed first column
+    paths = [label for label in ours.indirect.index if label != "total"]
+    assert paths == [label.strip() for label in reference[""]]
+    np.testing.assert_allclose(ours.indirect.loc[paths, "effect"], reference["Effect"], rtol=1e-9)
+
+
+def test_a_numpy_model_number_works_and_numbers_stored_as_text_get_a_hint():
+    data = moderated(n=80, seed=34)
+    assert process(data, np.int64(1), x="x", w="w", y="y").model.number == 1
+    as_text = data.assign(x=data["x"].round(3).astype(str))  # as a CSV read with a stray header row leaves it
+    with pytest.raises(ValueError, match="numbers stored as text: convert them"):
+        process(as_text, 1, x="x", w="w", y="y")
+
+
+def test_a_dichotomous_y_is_fitted_by_ols_with_a_warning_that_process_would_use_logistic_regression():
+    data = moderated(n=80, seed=35)
+    data["y"] = (data["y"] > data["y"].median()).astype(int)
+    with pytest.warns(UserWarning, match="logistic regression"):
+        result = process(data, 4, x="x", m="m1", y="y", n_boot=50, seed=1)
+    reference = sm.OLS(data["y"], sm.add_constant(data[["x", "m1"]])).fit()
+    np.testing.assert_allclose(result.coefficients["y"]["coef"], reference.params, **TIGHT)
+
+
+def test_a_boolean_x_is_zero_one_as_in_mediation():
+    data = moderated(n=80, seed=36)
+    flagged = data.assign(x=data["x"] > 0)
+    as_numbers = data.assign(x=(data["x"] > 0).astype(float))
+    result = process(flagged, 4, x="x", m="m1", y="y", n_boot=100, seed=1)
+    pd.testing.assert_frame_equal(result.indirect, process(as_numbers, 4, x="x", m="m1", y="y", n_boot=100, seed=1).indirect)
+    assert list(result.coefficients["m1"].index) == ["constant", "x"]
