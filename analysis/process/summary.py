@@ -31,6 +31,26 @@ def _keyed(frame: pd.DataFrame, value_columns: list[str], headers: list[str]) ->
     return lines
 
 
+def _contrast_key(indirect: pd.DataFrame) -> list[str]:
+    """PROCESS's "contrast definitions": which two specific indirect effects each ``C1``, ... subtracts.
+
+    >>> table = pd.DataFrame({"effect": [0.3, 0.1, 0.4, 0.2]}, index=["x -> a -> y", "x -> b -> y", "total", "C1"])
+    >>> _contrast_key(table)
+    ['', 'Specific indirect effect contrast definition(s):', 'C1  x -> a -> y  minus  x -> b -> y']
+    """
+    categorical = isinstance(indirect.index, pd.MultiIndex)
+    groups = indirect.index.get_level_values(-1).unique() if categorical else [None]
+    key = []
+    for group in groups:
+        labels = [label[0] if categorical else label for label in indirect.index if not categorical or label[-1] == group]
+        paths = [label for label in labels if label != "total" and not label[:1] == "C"]
+        pairs = [(a, b) for i, a in enumerate(paths) for b in paths[i + 1:]]
+        contrasts = [label for label in labels if label[:1] == "C" and label[1:].isdigit()]
+        prefix = f"{group}: " if categorical else ""
+        key += [f"{prefix}{label}  {a}  minus  {b}" for label, (a, b) in zip(contrasts, pairs)]
+    return ["", "Specific indirect effect contrast definition(s):", *key] if key else []
+
+
 def summary_text(result) -> str:
     spec = result.model
     roles = [("Y", result.y), ("X", result.x), *((f"M{i + 1}" if len(result.m) > 1 else "M", name) for i, name in enumerate(result.m)),
@@ -72,6 +92,7 @@ def summary_text(result) -> str:
     boot_headers = ["Effect", "BootSE", "BootLLCI", "BootULCI"]
     if result.indirect is not None:
         lines += ["", "Indirect effect(s) of X on Y:"] + _table(result.indirect, boot_headers)
+        lines += _contrast_key(result.indirect)
     if result.conditional_indirect is not None:
         lines += ["", "Conditional indirect effects of X on Y:"]
         lines += _keyed(result.conditional_indirect, ["effect", "boot_se", "ci_low", "ci_high"], boot_headers)

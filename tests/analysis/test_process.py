@@ -514,3 +514,16 @@ def test_a_boolean_x_is_zero_one_as_in_mediation():
     result = process(flagged, 4, x="x", m="m1", y="y", n_boot=100, seed=1)
     pd.testing.assert_frame_equal(result.indirect, process(as_numbers, 4, x="x", m="m1", y="y", n_boot=100, seed=1).indirect)
     assert list(result.coefficients["m1"].index) == ["constant", "x"]
+
+
+def test_the_summary_defines_each_contrast_as_the_difference_it_holds():
+    data = moderated(seed=37)
+    result = process(data, 6, x="x", m=["m1", "m2"], y="y", n_boot=100, seed=1, contrasts=True)
+    text = result.summary()
+    key = text.split("contrast definition(s):\n")[1].split("\n\n")[0].splitlines()
+    assert len(key) == 3
+    for line in key:
+        label, pair = line.split("  ", 1)
+        first, second = pair.split("  minus  ")
+        effects = result.indirect["effect"]
+        assert effects[label] == pytest.approx(effects[first] - effects[second], rel=1e-12)
