@@ -13,7 +13,7 @@ symbols per style and confidence intervals. Styles are described in
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 import math
 
 STYLES = ("text", "unicode", "html", "markdown")
@@ -104,7 +104,10 @@ def _finite(value, name: str) -> float:
 
 
 def _round_half_up(value: float, digits: int) -> Decimal:
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    exact = Decimal(repr(value))
+    # enough precision for every digit of the rounded number (decimal's default 28 fails from 1e26 on)
+    context = Context(prec=max(28, exact.adjusted() + digits + 2))
+    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=context)
 
 
 def format_number(value, digits: int = 2, *, leading_zero: bool = True, style: str = "text") -> str:
@@ -133,9 +136,17 @@ def format_number(value, digits: int = 2, *, leading_zero: bool = True, style: s
     '−.13'
     >>> format_number(-0.001)
     '0.00'
+    >>> format_number(1.8e30, style="unicode")  # a degenerate statistic (a perfect fit) in powers of ten
+    '1.80 × 10^30'
     """
     _check_style(style)
     number = _finite(value, "the value")
+    if abs(number) >= 1e15:  # more digits than a float holds: the power of ten says it
+        mantissa, exponent = f"{number:.{digits}e}".split("e")
+        mantissa = mantissa.replace("-", "-" if style == "text" else "\u2212")
+        times = "x" if style == "text" else "\u00d7"
+        power = f"10<sup>{int(exponent)}</sup>" if style == "html" else f"10^{int(exponent)}"
+        return f"{mantissa} {times} {power}"
     rounded = _round_half_up(number, digits)
     if rounded == 0:
         rounded = abs(rounded)  # no "-0.00"

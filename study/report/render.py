@@ -441,7 +441,8 @@ def report_context(results, t: dict, style: str = "markdown") -> dict:
     context["motives"] = None
     context["strategic_shares"] = ""
     if results.motives is not None:
-        levels = study.condition_names
+        # the conditions in the data: one the data lack (nobody assigned to it) has no column to show
+        levels = [c for c in study.condition_names if f"n_{c}" in results.motives.columns]
         context["motives"] = _table(
             t["motives_table"], [t["motive"], *map(labels.group, levels), t["total"], t["test"], "p",
                                  t["p_holm"], "V"],

@@ -355,3 +355,16 @@ def test_apa_of_a_welch_table_in_dutch(plant_growth):
     table = welch_anova(plant_growth, "weight", "group")
     assert apa(table, lang="nl") == "Welch-F(2, 17.13) = 5.18, p = .017"
     assert apa(table, style="markdown", lang="nl") == "Welch-*F*(2, 17.13) = 5.18, *p* = .017"
+
+
+@pytest.mark.parametrize(
+    "value,style,expected",
+    [
+        (1.8e30, "text", "1.80 x 10^30"),  # Levene's F of cells whose values are all equal
+        (-7e32, "unicode", "\u22127.00 \u00d7 10^32"),
+        (2.5e26, "html", "2.50 \u00d7 10<sup>26</sup>"),
+        (123456789012.345, "text", "123456789012.35"),  # below 1e15: every digit, rounded half up
+    ],
+)
+def test_huge_numbers_are_written_with_a_power_of_ten_not_a_crash(value, style, expected):
+    assert format_number(value, style=style) == expected

@@ -141,3 +141,23 @@ def _csv(tmp_path, data):
     path = tmp_path / "data.csv"
     data.to_csv(path, index=False)
     return path
+
+
+def test_a_condition_nobody_is_in_and_a_degenerate_statistic_still_give_a_report(tmp_path, capsys):
+    # 2x2 data in which every participant got the empathic reply (the neutral conditions are empty),
+    # and the same with two participants per cell, the two of one cell with equal attitudes: Levene's F
+    # is about 1e30. Both stopped the report before (a KeyError for the missing condition's motives
+    # column, and decimal's InvalidOperation for the number).
+    study = load_study("webcare-2x2")
+    data = simulate(study, 120, SEED, "en")
+    one_level = data[data["empathy"] == data["empathy"].iloc[0]]
+    tiny = data.groupby("condition", observed=True).head(2).copy()
+    first_cell = tiny["condition"] == tiny["condition"].iloc[0]
+    tiny.loc[first_cell, "attitude"] = tiny.loc[first_cell, "attitude"].iloc[0]
+    for name, frame in (("tiny", tiny), ("one_level", one_level)):
+        csv = tmp_path / f"{name}.csv"
+        frame.to_csv(csv, index=False)
+        code = main(["analyze", str(csv), "--study", "webcare-2x2", "--out", str(tmp_path / name),
+                     "--n-boot", "50", "--no-progress"])
+        assert code == 0, capsys.readouterr().err
+        assert (tmp_path / name / "report.md").exists()
