@@ -28,8 +28,30 @@ def _p(p) -> str:
     return text[4:] if text.startswith("p = ") else text[2:]
 
 
-def _interval(row) -> str:
-    return f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]"
+def _interval(row, digits: int = 2) -> str:
+    return f"[{_num(row['ci_low'], digits)}, {_num(row['ci_high'], digits)}]"
+
+
+def _digits(row, estimate: str = "effect") -> int:
+    """Decimals for a bootstrapped estimate and its interval: 2, or up to 4 while a nonzero one shows as zero.
+
+    A small index of moderated mediation whose interval excludes zero ([0.00027, 0.031]) must not
+    read "[0.00, 0.03]" next to "the interval excludes zero".
+
+    >>> _digits({"effect": 0.0157, "ci_low": 0.00027, "ci_high": 0.031}), _digits({"effect": 0.4, "ci_low": 0.1, "ci_high": 0.7})
+    (4, 2)
+    """
+    shown = [abs(float(row[key])) for key in (estimate, "ci_low", "ci_high") if not pd.isna(row[key]) and row[key] != 0]
+    digits = 2
+    while digits < 4 and any(value < 0.5 * 10**-digits for value in shown):
+        digits += 1
+    return digits
+
+
+def _boot_cells(row, estimate: str = "effect") -> list[str]:
+    """Estimate, bootstrap SE and interval of a row, to the same decimals (:func:`_digits`)."""
+    digits = _digits(row, estimate)
+    return [_num(row[estimate], digits), _num(row["boot_se"], digits), _interval(row, digits)]
 
 
 def _table(title: str, headers: list[str], rows: list[list]) -> dict:
@@ -114,8 +136,8 @@ def process_context(outcome, t: dict, labels, *, style: str = "unicode", mark=st
                                             *([t["contrast"]] if "contrast" in indirect else []), t["estimate"],
                                             t["boot_se"], ci],
         [[labels(r["m"]), _moderator_value(r["w"], w_coding, labels),
-          *([term_label(r["contrast"])] if "contrast" in indirect else []), _num(r["effect"]),
-          _num(r["boot_se"]), _interval(r)] for _, r in indirect.iterrows()])
+          *([term_label(r["contrast"])] if "contrast" in indirect else []), *_boot_cells(r)]
+         for _, r in indirect.iterrows()])
     index = []
     if result.index is not None:
         for key, r in result.index.iterrows():
@@ -123,8 +145,8 @@ def process_context(outcome, t: dict, labels, *, style: str = "unicode", mark=st
             shown = labels(str(mediator)) + (f" ({term_label(key[1])})" if isinstance(key, tuple) else "")
             excludes = bool(r["ci_low"] > 0 or r["ci_high"] < 0)
             index.append({"mediator": shown,
-                          "text": t["process_index"].format(mediator=shown, value=_num(r["index"]),
-                                                            ci=ci, interval=_interval(r)),
+                          "text": t["process_index"].format(mediator=shown, value=_num(r["index"], _digits(r, "index")),
+                                                            ci=ci, interval=_interval(r, _digits(r, "index"))),
                           "reading": t["process_index_yes" if excludes else "process_index_no"].format(
                               w=labels(hypothesis.w or ""), mediator=shown)})
     mediators = ", ".join(labels(m) for m in hypothesis.mediators) or "–"
@@ -153,8 +175,7 @@ def _unconditional(result, t: dict, labels, term_label, ci: str, style: str, mar
         path_text = lambda path: t["process_total_indirect"] if path == "total" else _path_mediators(path, result, labels)  # noqa: E731
         rows = []
         for (path, contrast), r in keyed:
-            rows.append([*([term_label(contrast)] if contrast is not None else []), path_text(path),
-                         _num(r["effect"]), _num(r["boot_se"]), _interval(r)])
+            rows.append([*([term_label(contrast)] if contrast is not None else []), path_text(path), *_boot_cells(r)])
         found["indirect_table"] = _table(
             t["process_relative_indirect" if found["relative"] else "process_indirect"].format(
                 x=labels(result.x), y=labels(result.y)),
@@ -163,7 +184,8 @@ def _unconditional(result, t: dict, labels, term_label, ci: str, style: str, mar
         for (path, contrast), r in keyed:
             excludes = bool(r["ci_low"] > 0 or r["ci_high"] < 0)
             entry = {"contrast": term_label(contrast) if contrast is not None else labels(result.x),
-                     "mediator": path_text(path), "value": _num(r["effect"]), "ci": ci, "interval": _interval(r),
+                     "mediator": path_text(path), "value": _num(r["effect"], _digits(r)), "ci": ci,
+                     "interval": _interval(r, _digits(r)),
                      "excludes_zero": excludes, "total": path == "total"}
             found["indirect_effects"].append(entry)
             if path != "total" and not path.startswith("C"):

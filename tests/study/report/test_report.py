@@ -257,3 +257,34 @@ def test_two_factor_conditions_show_both_labels():
     assert _english_words(prose) == []
     for name in run.study.condition_names:
         assert not re.search(rf"\b{name}\b", prose)
+
+
+@pytest.mark.parametrize("coding", ["indicator", "sequential", "helmert", "effect"])
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_each_contrast_is_worded_as_the_difference_its_coefficient_estimates(coding, lang):
+    # three groups with known means; "A vs B" must read as A minus B for every coding. The total effect
+    # of each code (Y on the codes alone) is checked against the difference of the worded groups' means,
+    # computed here from the data.
+    import numpy as np
+
+    from analysis.process import process
+    from study.report.process_tables import contrast_labels
+
+    rng = np.random.default_rng(40)
+    levels = ["defensive", "neutral", "vulnerable"]
+    data = pd.DataFrame({"tone": np.repeat(levels, 40), "m": rng.normal(size=120)})
+    data["y"] = data["tone"].map({"defensive": 3.3, "neutral": 4.4, "vulnerable": 4.6}) + rng.normal(0, 0.5, 120)
+    means = data.groupby("tone")["y"].mean()
+    result = process(data, 4, x="tone", m="m", y="y", x_coding=coding, n_boot=20, seed=1)
+    versus = " vs " if lang == "en" else " versus "
+
+    def mean_of(words):  # a level's mean, or the mean of the levels a phrase names ("after X", "all")
+        if words in levels:
+            return means[words]
+        named = [level for level in levels if level in words]
+        return means[levels[levels.index(named[0]) + 1:]].mean() if named else means.mean()
+
+    for term, text in contrast_labels(levels, coding, "tone", str, load_texts()[lang]).items():
+        first, second = text.split(versus)
+        effect = result.total_effect.loc[term, "effect"]
+        assert effect == pytest.approx(mean_of(first) - mean_of(second), abs=1e-9), (term, text)
