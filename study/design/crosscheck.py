@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from analysis.process.spec import model_spec
 from questionnaires import QuestionnaireFileError, library_names, load_motive_codebook
 from study.design.schema import Study
 from study.design.validity import quality_problems
@@ -399,14 +400,57 @@ def _check_covariates(study: Study, hypothesis, loc, check_column):
     return problems
 
 
+def _process_roles(hypothesis, loc):
+    """The roles the model number asks for (PROCESS's rules, as :func:`analysis.process` applies them)."""
+    spec, number, problems = model_spec(hypothesis.model), hypothesis.model, []
+    mediators = hypothesis.mediators
+    if spec.has_mediators and not mediators:
+        problems.append((loc + ("m",), f"model {number} is a mediation model: name its mediator(s) in m"))
+    elif not spec.has_mediators and mediators:
+        problems.append((loc + ("m",), f"model {number} has no mediators; leave m out"))
+    elif spec.serial and len(mediators) < 2:
+        problems.append((loc + ("m",), f"model {number} (serial mediation) needs two or more mediators in m, "
+                                       "in their causal order"))
+    for role in ("w", "z"):
+        given, needed = getattr(hypothesis, role), role in spec.moderators
+        if needed and given is None:
+            problems.append((loc + (role,), f"model {number} has moderator {role.upper()}: name its column in {role}"))
+        elif given is not None and not needed:
+            problems.append((loc + (role,), f"model {number} has no moderator {role.upper()}; leave {role} out"))
+    if hypothesis.w_values is not None:
+        if "w" not in spec.moderators:
+            problems.append((loc + ("w_values",), f"model {number} has no moderator W; leave w_values out"))
+        elif not hypothesis.w_values:
+            problems.append((loc + ("w_values",), "give one or more values of w to probe, or leave w_values out"))
+    roles = [("x", hypothesis.x), *((("m",) if isinstance(hypothesis.m, str) else ("m", i), name)
+                                    for i, name in enumerate(mediators)),
+             ("y", hypothesis.y), ("w", hypothesis.w), ("z", hypothesis.z),
+             *((("covariates", i), name) for i, name in enumerate(hypothesis.covariates or []))]
+    seen: dict[str, object] = {}
+    for field, name in roles:
+        if name is None:
+            continue
+        if name in seen:
+            where = field if isinstance(field, tuple) else (field,)
+            first = seen[name] if isinstance(seen[name], str) else seen[name][0]
+            problems.append((loc + where, f"{name!r} already has the role {first}; x, m, y, w, z and the "
+                                          "covariates must be different variables"))
+        else:
+            seen[name] = field
+    return problems
+
+
 def _check_process(study: Study, hypothesis, loc, check_column):
-    """A process hypothesis: its variables are factors (coded) or analysable columns."""
-    problems = []
+    """A process hypothesis: the roles its model asks for, each a factor (coded) or an analysable column."""
+    problems = _process_roles(hypothesis, loc)
     for role in ("x", "w", "z"):
         name = getattr(hypothesis, role)
         if name is None:
             continue
         coding = getattr(hypothesis, f"{role}_coding")
+        if isinstance(coding, dict) and len(set(coding.values())) < 2:
+            problems.append((loc + (f"{role}_coding",), f"{role}_coding gives every level it codes the same "
+                             "number; code at least two levels with different numbers"))
         if name in study.factor_names:
             levels = study.factor(name).level_names
             if isinstance(coding, dict):
@@ -417,6 +461,9 @@ def _check_process(study: Study, hypothesis, loc, check_column):
                                  + (", or a coding system for three or more levels" if role == "x" else "")))
         else:
             check_column(name, loc + (role,))
+            if isinstance(coding, dict):
+                problems.append((loc + (f"{role}_coding",), f"{role} {name!r} is a column, not a factor of the "
+                                 f"study; {role}_coding maps a factor's levels to numbers, so leave it out"))
     if hypothesis.x_reference is not None:
         problems += _check_x_reference(study, hypothesis, loc)
     for m_index, name in enumerate(hypothesis.mediators):

@@ -176,3 +176,36 @@ def test_an_analysis_only_study_may_leave_out_what_only_serving_needs(tmp_path, 
     assert "for analysis only: to serve it, add completion" in capsys.readouterr().out
     assert main(["serve", str(path)]) == 2
     assert "is for analysis only" in capsys.readouterr().err
+
+
+H3 = ("      model: 8\n      x: channel\n      x_coding: {private: 0, public: 1}\n      m: pk_scale\n"
+      "      w: empathy\n      w_coding: {neutral: 0, empathic: 1}\n      y: attitude\n")
+
+
+@pytest.mark.parametrize(
+    "new,field,message",
+    [
+        (H3.replace("model: 8", "model: 4"), "w", "model 4 has no moderator W; leave w out"),
+        (H3.replace("      w: empathy\n      w_coding: {neutral: 0, empathic: 1}\n", ""), "w", "model 8 has moderator W"),
+        (H3.replace("      m: pk_scale\n", ""), "m", "model 8 is a mediation model"),
+        (H3.replace("model: 8", "model: 1").replace("      m: pk_scale\n", "      m: pk_scale\n"), "m", "model 1 has no mediators"),
+        (H3.replace("model: 8", "model: 6").replace("      w: empathy\n      w_coding: {neutral: 0, empathic: 1}\n", ""),
+         "m", "two or more mediators"),
+        (H3.replace("model: 8", "model: 2"), "z", "model 2 has moderator Z"),
+        (H3 + "      w_values: []\n", "w_values", "give one or more values of w"),
+        (H3.replace("w: empathy", "w: channel"), "w", "'channel' already has the role x"),
+        (H3 + "      covariates: [pk_scale]\n", "covariates[0]", "'pk_scale' already has the role m"),
+        (H3.replace("{private: 0, public: 1}", "{private: 0, public: 0}"), "x_coding", "the same number"),
+        (H3.replace("w: empathy\n      w_coding: {neutral: 0, empathic: 1}", "w: age\n      w_coding: {young: 0, old: 1}"),
+         "w_coding", "'age' is a column, not a factor"),
+    ],
+    ids=["w for model 4", "no w for model 8", "no m for model 8", "m for model 1", "one mediator for model 6",
+         "no z for model 2", "no w_values", "w is x", "a covariate is m", "x codes all equal", "a coding of a column"],
+)
+def test_a_process_hypothesis_whose_roles_do_not_fit_its_model_is_refused_at_its_line(tmp_path, new, field, message):
+    path, text = variant(tmp_path, H3, new, name="webcare-2x2")
+    with pytest.raises(StudyFileError) as error:
+        load_study(path)
+    problem = _single(error, f"analysis.hypotheses[2].{field}")
+    assert message in problem.message
+    assert problem.line is not None
