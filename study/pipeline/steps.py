@@ -100,7 +100,7 @@ class SkippedStep:
 
 #: Why a step could not run: a variable without variance, a group (cell) with fewer than two
 #: cases, a model whose predictors are linearly dependent, or another problem of the data.
-SKIP_REASONS = ("constant", "too_few", "singular", "error")
+SKIP_REASONS = ("constant", "missing", "too_few", "singular", "error")
 MIN_PER_GROUP = 2
 
 
@@ -109,8 +109,9 @@ def explain_failure(error: Exception, data: pd.DataFrame, *, step: str, part: st
     """Name the cause of ``error`` in terms a researcher can check in the data.
 
     ``variables`` are the numeric columns the step used, ``groups`` the factors it compared;
-    the first constant variable, else the first group (combination of levels) with fewer than
-    two complete cases, else a singular design, else the error's own message is the reason.
+    the first constant variable, else a variable whose missing values alone leave fewer than two
+    complete cases per group, else the first group (combination of levels) with fewer than two complete cases,
+    else a singular design, else the error's own message is the reason.
 
     >>> frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "m": [0, 0, 0, 0], "y": [1, 2, 3, 5]})
     >>> skipped = explain_failure(ValueError("..."), frame, step="hypotheses", part="h2", variables=["m", "y"])
@@ -127,6 +128,13 @@ def explain_failure(error: Exception, data: pd.DataFrame, *, step: str, part: st
         if len(values) and values.nunique() == 1:
             return SkippedStep(step, part, "constant", {"column": column, "value": f"{values.iloc[0]:g}"}, message)
     factors = [g for g in groups if g in data.columns]
+    # a variable missing so often that it alone leaves too few complete cases: name it, not a group it empties
+    needed = MIN_PER_GROUP * (int(np.prod([data[g].nunique() for g in factors])) if factors else 1)
+    if len(data.dropna(subset=present)) < needed:
+        for column in present:
+            if len(data.dropna(subset=[c for c in present if c != column])) >= needed:
+                details = {"column": column, "n": int(data[column].notna().sum()), "total": len(data)}
+                return SkippedStep(step, part, "missing", details, message)
     if factors:
         complete = data.dropna(subset=present) if present else data
         counts = complete.groupby(factors, observed=False).size()

@@ -114,7 +114,13 @@ def test_explain_failure_names_each_reason():
     assert singular.reason == "singular"
     other = explain_failure(KeyError("pk_any"), frame, step="did it replicate?")
     assert (other.reason, other.message) == ("error", "'pk_any' is not in the data")
-    assert {constant.reason, too_few.reason, singular.reason, other.reason} == set(SKIP_REASONS)
+    # age has a value for 2 of 6 participants: it alone leaves too few complete cases, so it is named
+    # (not the group its missing values empty)
+    sparse = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "b"], "y": [1.0, 2, 3, 4, 5, 7],
+                           "age": [30.0, np.nan, np.nan, 41, np.nan, np.nan]})
+    missing = explain_failure(ValueError("x"), sparse, step="hypotheses", part="h4", variables=["y", "age"], groups=["g"])
+    assert (missing.reason, missing.details) == ("missing", {"column": "age", "n": 2, "total": 6})
+    assert {constant.reason, missing.reason, too_few.reason, singular.reason, other.reason} == set(SKIP_REASONS)
 
 
 def test_a_claim_that_cannot_be_computed_is_not_tested_and_the_others_are_judged(
