@@ -29,6 +29,7 @@ from study.dataset.simulation import simulate
 from study.design.loader import load_study
 from study.design.schema import AnovaHypothesis, Study
 from study.errors import UserError
+from study.pipeline.replication import replication_verdicts
 from study.pipeline.steps import (
     SkippedStep,
     analysed_rows,
@@ -42,9 +43,9 @@ from study.pipeline.steps import (
     run_anova_hypothesis,
     run_mediation_hypothesis,
     run_process_hypothesis,
+    run_secondary_mediation,
     scale_reliability,
 )
-from study.pipeline.replication import replication_verdicts
 from study.report import outputs
 
 __all__ = ["replicate", "analyze", "run_analysis", "Results", "RichProgress", "ANALYSIS_STEPS",
@@ -170,7 +171,14 @@ def _hypotheses(results: Results) -> None:
                                                  n_boot=results.n_boot, seed=results.boot_seed)
             else:
                 outcome = run_mediation_hypothesis(results.analysed, results.study, hypothesis,
-                                                   n_boot=results.n_boot, seed=results.boot_seed)
+                                                   n_boot=results.n_boot, seed=results.boot_seed, secondary=False)
+                if hypothesis.secondary_mediators:  # its own step: if it cannot run, the primary model still stands
+                    with _recorded(results, "hypotheses", f"{hypothesis.id} secondary", groups=[hypothesis.x],
+                                   variables=[*hypothesis.secondary_mediators, hypothesis.y, *hypothesis.covariates]):
+                        outcome.secondary = run_secondary_mediation(results.analysed, results.study, hypothesis,
+                                                                    n_boot=results.n_boot, seed=results.boot_seed)
+                    if outcome.secondary is None:
+                        outcome.secondary_skipped = results.skipped[-1]
             results.hypotheses.append(outcome)
 
 

@@ -301,6 +301,8 @@ class MediationOutcome:
     hypothesis: MediationHypothesis
     primary: object
     secondary: object | None
+    #: why the planned secondary model could not run (a :class:`SkippedStep`), if it could not
+    secondary_skipped: SkippedStep | None = None
 
 
 def mediation_frame(data: pd.DataFrame, hypothesis: MediationHypothesis, study: Study | None = None) -> pd.DataFrame:
@@ -322,8 +324,9 @@ def _factor_covariates(frame: pd.DataFrame, study: Study | None, covariates: lis
 
 
 def run_mediation_hypothesis(data: pd.DataFrame, study: Study, hypothesis: MediationHypothesis, *,
-                             n_boot: int, seed: int) -> MediationOutcome:
-    """Bootstrap mediation (Hayes model 4) with the planned and the secondary mediator(s)."""
+                             n_boot: int, seed: int, secondary: bool = True) -> MediationOutcome:
+    """Bootstrap mediation (Hayes model 4) with the planned and (unless ``secondary`` is False) the
+    secondary mediator(s); :func:`run_secondary_mediation` fits the secondary model on its own."""
     frame = mediation_frame(data, hypothesis, study)
     plan = study.analysis
 
@@ -333,8 +336,16 @@ def run_mediation_hypothesis(data: pd.DataFrame, study: Study, hypothesis: Media
                          n_boot=n_boot, ci=1 - plan.alpha, ci_method=plan.ci_method, seed=seed,
                          x_coding=dict(hypothesis.x_coding))
 
-    secondary = fit(hypothesis.secondary_mediators) if hypothesis.secondary_mediators else None
-    return MediationOutcome(hypothesis, fit(hypothesis.mediators), secondary)
+    primary = fit(hypothesis.mediators)
+    return MediationOutcome(hypothesis, primary, fit(hypothesis.secondary_mediators)
+                            if secondary and hypothesis.secondary_mediators else None)
+
+
+def run_secondary_mediation(data: pd.DataFrame, study: Study, hypothesis: MediationHypothesis, *,
+                            n_boot: int, seed: int):
+    """The secondary model of a mediation hypothesis alone (its mediators in place of the planned ones)."""
+    swapped = hypothesis.model_copy(update={"m": hypothesis.secondary_mediators, "secondary_m": None})
+    return run_mediation_hypothesis(data, study, swapped, n_boot=n_boot, seed=seed, secondary=False).primary
 
 
 @dataclass

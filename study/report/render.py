@@ -324,9 +324,12 @@ def _mediation_model(result, role: str, t: dict, style: str, labels) -> dict:
 
 
 def _mediation_context(outcome, study, t: dict, style: str, labels) -> dict:
-    hypothesis = outcome.hypothesis
+    hypothesis, secondary_skipped = outcome.hypothesis, getattr(outcome, "secondary_skipped", None)
     covariates = ", ".join(labels(c) for c in hypothesis.covariates)
     return {
+        "secondary_skipped": t["skip_secondary"].format(
+            m=", ".join(labels(m) for m in hypothesis.secondary_mediators),
+            reason=skip_reason(secondary_skipped, t, labels)) if secondary_skipped is not None else "",
         "id": hypothesis.id.upper(), "description": hypothesis.description_in(labels.lang), "skipped": None,
         "x": labels(hypothesis.x), "y": labels(hypothesis.y), "method": t[f"ci_method_{study.analysis.ci_method}"],
         "coding": ", ".join(f"{t['quote'].format(text=labels((hypothesis.x, k)))} = {v}"

@@ -167,3 +167,24 @@ def test_a_condition_nobody_is_in_and_a_degenerate_statistic_still_give_a_report
                      "--n-boot", "50", "--no-progress"])
         assert code == 0, capsys.readouterr().err
         assert (tmp_path / name / "report.md").exists()
+
+
+def test_a_secondary_mediator_that_cannot_run_leaves_the_primary_result_in_the_report(tmp_path, capsys):
+    # webcare-2x2's H2: primary mediator pk_strategic (from the free text), secondary pk_scale (the
+    # items). With every pk item answered 4, pk_scale is constant: the primary a x b must still be
+    # reported, and the secondary explained in its place.
+    study = load_study("webcare-2x2")
+    data = simulate(study, 120, SEED, "en")
+    items = [c for c in data.columns if c.startswith("pk_") and c[3:].isdigit()]
+    assert items
+    data[items] = 4
+    csv = tmp_path / "data.csv"
+    data.to_csv(csv, index=False)
+    out = tmp_path / "out"
+    assert main(["analyze", str(csv), "--study", "webcare-2x2", "--out", str(out), "--n-boot", "50",
+                 "--no-progress"]) == 0
+    assert "h2 secondary (hypotheses) could not run: column 'pk_scale' is constant" in capsys.readouterr().err
+    h2 = (out / "report.md").read_text(encoding="utf-8").split("### H2.")[1].split("### H3.")[0]
+    assert "(primary analysis, n = " in h2 and "| a × b (Strategic motives named (0-2)) |" in h2
+    assert "The secondary analysis, with Perceived strategic intent as the mediator, could not run:" in h2
+    assert "Not tested" not in h2
