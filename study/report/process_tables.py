@@ -104,7 +104,6 @@ def process_context(outcome, t: dict, labels, *, style: str = "unicode", mark=st
     hypothesis, result = outcome.hypothesis, outcome.result
     lang = labels.lang
     ci = ci_label(result.ci, lang)
-    w_coding = hypothesis.w_coding
     contrasts, reference, coding_sentence = {}, None, None
     if result.x_codes:
         levels = list(result.x_codes)
@@ -114,7 +113,20 @@ def process_context(outcome, t: dict, labels, *, style: str = "unicode", mark=st
         coding_sentence = t["process_coding"].format(
             x=labels(hypothesis.x), k=len(contrasts), coding=t[f"coding_{result.x_coding}"], reference=reference,
             contrasts="; ".join(contrasts.values()))
-    term_label = lambda term: contrasts.get(term) or (t["constant"] if term == "constant" else labels(term))  # noqa: E731
+    def term_label(term: str) -> str:  # a code's contrast in words, a product's parts joined by ×
+        if term == "constant":
+            return t["constant"]
+        return " × ".join(contrasts.get(part) or labels(part) for part in term.split(":"))
+
+    moderators = [(role, getattr(hypothesis, role), getattr(hypothesis, f"{role}_coding")) for role in ("w", "z")
+                  if getattr(hypothesis, role)]
+    moderated_by = f" {t['fig_and']} ".join(labels(name) for _, name, _ in moderators)
+
+    def moderator_cells(row, table) -> list[str]:
+        return [_moderator_value(row[role], coding, labels) for role, _, coding in moderators if role in table]
+
+    def moderator_headers(table) -> list[str]:
+        return [labels(name) for role, name, _ in moderators if role in table]
     coefficient_tables = [
         _table(t["process_coefficients"].format(outcome=labels(name)),
                [t["term"], t["estimate"], "SE", "t", "p", ci],
@@ -122,22 +134,28 @@ def process_context(outcome, t: dict, labels, *, style: str = "unicode", mark=st
                 for term, r in table.iterrows()])
         for name, table in result.coefficients.items()]
     conditional = result.conditional_effects
+    mediated = bool(hypothesis.mediators)
     effects_table = None if conditional is None or conditional.empty else _table(
-        t["process_conditional_effects"].format(w=labels(hypothesis.w or "")),
-        [labels(hypothesis.w or "w"), *([t["contrast"]] if "contrast" in conditional else []), t["estimate"],
+        t["process_conditional_effects" if mediated else "process_conditional_effects_moderation"].format(w=moderated_by),
+        [*moderator_headers(conditional), *([t["contrast"]] if "contrast" in conditional else []), t["estimate"],
          "SE", "t", "p", ci],
-        [[_moderator_value(r["w"], w_coding, labels), *([term_label(r["contrast"])] if "contrast" in conditional
-                                                        else []),
+        [[*moderator_cells(r, conditional), *([term_label(r["contrast"])] if "contrast" in conditional else []),
           _num(r["effect"]), _num(r["se"]), _num(r["t"]), _p(r["p"]), _interval(r)]
          for _, r in conditional.iterrows()])
     indirect = result.conditional_indirect
     indirect_table = None if indirect is None or indirect.empty else _table(
-        t["process_conditional_indirect"], [t["mediator"], labels(hypothesis.w or "w"),
+        t["process_conditional_indirect"], [t["mediator"], *moderator_headers(indirect),
                                             *([t["contrast"]] if "contrast" in indirect else []), t["estimate"],
                                             t["boot_se"], ci],
-        [[labels(r["m"]), _moderator_value(r["w"], w_coding, labels),
+        [[labels(r["m"]), *moderator_cells(r, indirect),
           *([term_label(r["contrast"])] if "contrast" in indirect else []), *_boot_cells(r)]
          for _, r in indirect.iterrows()])
+    tests = result.interaction_tests
+    interaction_table = None if tests is None or tests.empty else _table(
+        t["process_interaction_tests"], [t["outcome"], t["term"], "ΔR²", "F", "df1", "df2", "p"],
+        [[labels(r["outcome"]), ", ".join(term_label(term) for term in r["term"].split(", ")),
+          _num(r["r2_change"], 3), _num(r["F"]), int(r["df1"]), int(r["df2"]), _p(r["p"])]
+         for _, r in tests.iterrows()])
     index = []
     if result.index is not None:
         for key, r in result.index.iterrows():
@@ -150,17 +168,17 @@ def process_context(outcome, t: dict, labels, *, style: str = "unicode", mark=st
                           "reading": t["process_index_yes" if excludes else "process_index_no"].format(
                               w=labels(hypothesis.w or ""), mediator=shown)})
     mediators = ", ".join(labels(m) for m in hypothesis.mediators) or "–"
-    setup_key = "process_setup" if hypothesis.w else "process_setup_unmoderated"
+    setup_key = ("process_setup" if mediated else "process_setup_moderation") if moderators else "process_setup_unmoderated"
     return {
         "id": hypothesis.id.upper(), "description": hypothesis.description_in(lang),
         "setup": t[setup_key].format(
             model=hypothesis.model, x=labels(hypothesis.x), y=labels(hypothesis.y),
-            m=mediators, w=labels(hypothesis.w or "") or "–",
+            m=mediators, w=moderated_by or "–",
             n=result.n, n_boot=result.n_boot, se=hypothesis.hc or "OLS"),
         "coding": coding_sentence, "reference": reference,
         "x": labels(hypothesis.x), "y": labels(hypothesis.y), "m": mediators,
         "coefficients": coefficient_tables, "effects": effects_table, "indirect": indirect_table,
-        "index": index,
+        "interactions": interaction_table, "index": index,
         **_unconditional(result, t, labels, term_label, ci, style, mark),
     }
 
