@@ -288,3 +288,32 @@ def test_each_contrast_is_worded_as_the_difference_its_coefficient_estimates(cod
         first, second = text.split(versus)
         effect = result.total_effect.loc[term, "effect"]
         assert effect == pytest.approx(mean_of(first) - mean_of(second), abs=1e-9), (term, text)
+
+
+def test_a_moderation_model_with_w_and_z_is_reported_with_both_and_its_interaction_tests(tmp_path):
+    # model 2 on the 2x2 study: X channel, W empathy (a coded factor), Z scenario realism (a scale).
+    # The conditional effects come from analysis.process on the same data; the report must name Z,
+    # give it a column, and word the model as moderation (no mediator, no bootstrap).
+    from analysis.process import process
+    from study.pipeline.steps import process_frame
+    from tests.study._study_variants import variant
+
+    block = ("      w_coding: {neutral: 0, empathic: 1}\n      y: attitude\n")
+    model_2 = (block + "    - kind: process\n      id: h4\n      description: Two moderators (model 2).\n"
+               "      model: 2\n      x: channel\n      x_coding: {private: 0, public: 1}\n      w: empathy\n"
+               "      w_coding: {neutral: 0, empathic: 1}\n      z: realism\n      y: attitude\n")
+    path, _ = variant(tmp_path, block, model_2, name="webcare-2x2")
+    results = replicate(path, n=120, seed=5, n_boot=50, out=None)
+    markdown = render_report(results)
+    section = markdown.split("### H4.")[1]
+    assert "the effect of Channel of the reply on Attitude toward the company, moderated by Style of the reply and " \
+           "Scenario realism" in section
+    assert "bootstrap" not in section.split("\n\n")[1]
+    assert "| Style of the reply | Scenario realism | Estimate |" in section
+    assert "| Attitude toward the company | Channel of the reply × Style of the reply, Channel of the reply × " \
+           "Scenario realism | " in section  # PROCESS's joint test of both products
+    hypothesis = results.study.analysis.hypotheses[-1]
+    expected = process(process_frame(results.analysed, results.study, hypothesis), 2, x="channel", w="empathy",
+                       z="realism", y="attitude").conditional_effects
+    first = expected.iloc[0]
+    assert f"| neutral | {format_number(first['z'], style='unicode')} | {format_number(first['effect'], style='unicode')} |" in section
