@@ -166,9 +166,17 @@ def _process_plan(study: Study, hypothesis, t: dict) -> dict:
         contrasts = contrast_labels(ordered, hypothesis.x_coding, hypothesis.x, lambda level: f"`{level}`", t)
         codes = {"levels": len(levels), "k": len(levels) - 1, "coding": t[f"coding_{hypothesis.x_coding}"],
                  "reference": reference, "contrasts": ", ".join(contrasts.values())}
-    moderated = hypothesis.w is not None
-    key = "pr_process" if moderated else "pr_process_relative" if codes else "pr_process_unmoderated"
-    return {"key": key, "codes": codes if moderated else None, **(codes or {})}
+    moderators = [name for name in (hypothesis.w, hypothesis.z) if name is not None]
+    moderated = bool(moderators)
+    if moderated:
+        key = "pr_process" if hypothesis.mediators else "pr_process_moderation"
+    else:
+        key = "pr_process_relative" if codes else "pr_process_unmoderated"
+    values = (t["pr_process_given_values"].format(values=", ".join(f"{v:g}" for v in hypothesis.w_values), w=hypothesis.w)
+              if hypothesis.w_values else t["pr_process_default_values"])
+    return {"key": key, "codes": codes if moderated else None, **(codes or {}),
+            "moderators": f" {t['fig_and']} ".join(f"`{name}`" for name in moderators),
+            "settings": t["pr_process_settings"].format(values=values, se=hypothesis.hc or "OLS") if moderated else ""}
 
 
 def _quantity_code(quantity) -> str:

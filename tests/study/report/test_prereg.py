@@ -177,3 +177,19 @@ def test_a_description_missing_a_study_language_is_a_file_error(tmp_path):
         load_study(path)
     line = line_number(text, "      description:\n        nl: De houding")
     assert f"{path}:{line}: analysis.hypotheses[0].description: missing the 'en' translation" in str(error.value)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_moderation_model_is_planned_as_moderation_with_both_moderators_and_the_settings(lang):
+    # model 3 (no mediator) with W age (values given) and Z empathy, HC3: the plan names both moderators,
+    # no mediator and no bootstrap, the probed values and the standard errors
+    study = load_study("webcare-2x2")
+    h3 = study.analysis.hypotheses[2]
+    moderation = h3.model_copy(update={"model": 3, "m": None, "w": "age", "w_coding": None, "w_values": [25.0, 40.0],
+                                       "z": "empathy", "z_coding": {"neutral": 0, "empathic": 1}, "hc": "HC3"})
+    plan = study.analysis.model_copy(update={"hypotheses": [*study.analysis.hypotheses[:2], moderation]})
+    line = next(line for line in preregistration(study.model_copy(update={"analysis": plan}), lang).splitlines()
+                if line.startswith("- **H3**: "))
+    assert ("`age` and `empathy`" if lang == "en" else "`age` en `empathy`") in line
+    assert "→ `` →" not in line and "bootstrap" not in line
+    assert "25, 40" in line and "HC3" in line
