@@ -417,11 +417,16 @@ def _process_roles(hypothesis, loc):
             problems.append((loc + (role,), f"model {number} has moderator {role.upper()}: name its column in {role}"))
         elif given is not None and not needed:
             problems.append((loc + (role,), f"model {number} has no moderator {role.upper()}; leave {role} out"))
-    if hypothesis.w_values is not None:
-        if "w" not in spec.moderators:
-            problems.append((loc + ("w_values",), f"model {number} has no moderator W; leave w_values out"))
-        elif not hypothesis.w_values:
-            problems.append((loc + ("w_values",), "give one or more values of w to probe, or leave w_values out"))
+    for role in ("w", "z"):
+        probe = getattr(hypothesis, f"{role}_values")
+        if probe is None:
+            continue
+        if role not in spec.moderators:
+            problems.append((loc + (f"{role}_values",), f"model {number} has no moderator {role.upper()}; "
+                                                        f"leave {role}_values out"))
+        elif not probe:
+            problems.append((loc + (f"{role}_values",), f"give one or more values of {role} to probe, or leave "
+                                                        f"{role}_values out"))
     roles = [("x", hypothesis.x), *((("m",) if isinstance(hypothesis.m, str) else ("m", i), name)
                                     for i, name in enumerate(mediators)),
              ("y", hypothesis.y), ("w", hypothesis.w), ("z", hypothesis.z),

@@ -374,6 +374,7 @@ class ProcessHypothesis(_Part, _Described):
     z_coding: dict[Id, float] | None = None
     covariates: list[NonEmpty] = []
     w_values: list[float] | None = None
+    z_values: list[float] | None = None
     hc: Literal["HC0", "HC1", "HC2", "HC3", "HC4"] | None = None
 
     @field_validator("model")

@@ -423,7 +423,8 @@ def run_process_hypothesis(data: pd.DataFrame, study: Study, hypothesis: Process
                      m=(m[0] if len(m) == 1 else m) if m else None, w=hypothesis.w, z=hypothesis.z,
                      covariates=hypothesis.covariates or None,
                      x_coding=hypothesis.x_coding if isinstance(hypothesis.x_coding, str) else None,
-                     x_reference=reference, w_values=hypothesis.w_values, hc=hypothesis.hc, n_boot=n_boot,
+                     x_reference=reference, w_values=hypothesis.w_values, z_values=hypothesis.z_values,
+                     hc=hypothesis.hc, n_boot=n_boot,
                      ci=1 - plan.alpha, ci_method=plan.ci_method, seed=seed)
     return ProcessOutcome(hypothesis, result, reference)
 

@@ -172,8 +172,9 @@ def _process_plan(study: Study, hypothesis, t: dict) -> dict:
         key = "pr_process" if hypothesis.mediators else "pr_process_moderation"
     else:
         key = "pr_process_relative" if codes else "pr_process_unmoderated"
-    values = (t["pr_process_given_values"].format(values=", ".join(f"{v:g}" for v in hypothesis.w_values), w=hypothesis.w)
-              if hypothesis.w_values else t["pr_process_default_values"])
+    given = [t["pr_process_given_values"].format(values=", ".join(f"{v:g}" for v in probe), w=name)
+             for name, probe in ((hypothesis.w, hypothesis.w_values), (hypothesis.z, hypothesis.z_values)) if probe]
+    values = "; ".join(given) if given else t["pr_process_default_values"]
     return {"key": key, "codes": codes if moderated else None, **(codes or {}),
             "moderators": f" {t['fig_and']} ".join(f"`{name}`" for name in moderators),
             "settings": t["pr_process_settings"].format(values=values, se=hypothesis.hc or "OLS") if moderated else ""}

@@ -193,6 +193,7 @@ H3 = ("      model: 8\n      x: channel\n      x_coding: {private: 0, public: 1}
          "m", "two or more mediators"),
         (H3.replace("model: 8", "model: 2"), "z", "model 2 has moderator Z"),
         (H3 + "      w_values: []\n", "w_values", "give one or more values of w"),
+        (H3 + "      z_values: [1.0]\n", "z_values", "model 8 has no moderator Z; leave z_values out"),
         (H3.replace("w: empathy", "w: channel"), "w", "'channel' already has the role x"),
         (H3 + "      covariates: [pk_scale]\n", "covariates[0]", "'pk_scale' already has the role m"),
         (H3.replace("{private: 0, public: 1}", "{private: 0, public: 0}"), "x_coding", "the same number"),
@@ -200,7 +201,7 @@ H3 = ("      model: 8\n      x: channel\n      x_coding: {private: 0, public: 1}
          "w_coding", "'age' is a column, not a factor"),
     ],
     ids=["w for model 4", "no w for model 8", "no m for model 8", "m for model 1", "one mediator for model 6",
-         "no z for model 2", "no w_values", "w is x", "a covariate is m", "x codes all equal", "a coding of a column"],
+         "no z for model 2", "no w_values", "z_values without z", "w is x", "a covariate is m", "x codes all equal", "a coding of a column"],
 )
 def test_a_process_hypothesis_whose_roles_do_not_fit_its_model_is_refused_at_its_line(tmp_path, new, field, message):
     path, text = variant(tmp_path, H3, new, name="webcare-2x2")

@@ -301,7 +301,8 @@ def test_a_moderation_model_with_w_and_z_is_reported_with_both_and_its_interacti
     block = ("      w_coding: {neutral: 0, empathic: 1}\n      y: attitude\n")
     model_2 = (block + "    - kind: process\n      id: h4\n      description: Two moderators (model 2).\n"
                "      model: 2\n      x: channel\n      x_coding: {private: 0, public: 1}\n      w: empathy\n"
-               "      w_coding: {neutral: 0, empathic: 1}\n      z: realism\n      y: attitude\n")
+               "      w_coding: {neutral: 0, empathic: 1}\n      z: realism\n      z_values: [3.0, 5.5]\n"
+               "      y: attitude\n")
     path, _ = variant(tmp_path, block, model_2, name="webcare-2x2")
     results = replicate(path, n=120, seed=5, n_boot=50, out=None)
     markdown = render_report(results)
@@ -314,6 +315,7 @@ def test_a_moderation_model_with_w_and_z_is_reported_with_both_and_its_interacti
            "Scenario realism | " in section  # PROCESS's joint test of both products
     hypothesis = results.study.analysis.hypotheses[-1]
     expected = process(process_frame(results.analysed, results.study, hypothesis), 2, x="channel", w="empathy",
-                       z="realism", y="attitude").conditional_effects
+                       z="realism", z_values=[3.0, 5.5], y="attitude").conditional_effects
+    assert list(expected["z"].unique()) == [3.0, 5.5]  # the study file's z_values are the ones probed
     first = expected.iloc[0]
     assert f"| neutral | {format_number(first['z'], style='unicode')} | {format_number(first['effect'], style='unicode')} |" in section
