@@ -137,7 +137,7 @@ def _interaction_sets(
         highest = {key: positions for key, positions in groups.items()
                    if not any(other[0] == key[0] and key[1] < other[1] for other in groups)}
         sets = list(highest.values())
-        for focal in {key[0] for key in highest}:
+        for focal in dict.fromkeys(key[0] for key in highest):  # in the equation's order, run after run
             # two moderators of one path, no three-way term: also their joint test (PROCESS's "Both")
             mine = [(key, positions) for key, positions in highest.items() if key[0] == focal]
             if len(mine) > 1 and all(len(key[1]) == 1 for key, _ in mine):
