@@ -12,6 +12,7 @@
 - ``vignettes`` and ``posts``, ``templates/``: the social-media thread each condition shows;
 - ``studies/``: the shipped studies (``tilburg``, ``webcare-2x2``, ``tone-of-reply``).
 
-May import: ``questionnaires`` and ``study.errors``. Everything else in ``study`` builds
-on this package; it imports none of it.
+May import: ``questionnaires``, ``analysis`` (PROCESS's model definitions, with which
+``crosscheck`` checks the roles of a process hypothesis) and ``study.errors``. Everything else
+in ``study`` builds on this package; it imports none of it.
 """
